@@ -1,0 +1,420 @@
+package org.vitarena.core.cpu;
+
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendProvider;
+import org.vitarena.core.backend.BinaryOp;
+import org.vitarena.core.backend.Storage;
+import org.vitarena.core.backend.UnaryOp;
+
+import java.util.Arrays;
+
+/**
+ * The pure-Java CPU backend: the numerical reference every other backend is tested against, and
+ * always available. Kernels work on {@code float[]} and parallelise over rows with {@link CpuThreads}.
+ *
+ * <p>Legend: R rows, C columns (last dimension), M N K matrix-product sizes, B batch.
+ */
+public final class CpuBackend implements Backend {
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    /** Rows per parallel chunk for row-wise kernels, sized so a chunk is roughly 16k floats. */
+    private static int grain(int cols) {
+        return Math.max(1, 16384 / Math.max(1, cols));
+    }
+
+    /** ServiceLoader entry: rank 0, always available. */
+    public static final class Provider implements BackendProvider {
+        @Override public String name() { return "cpu"; }
+        @Override public int rank() { return 0; }
+        @Override public String unavailableReason() { return null; }
+        @Override public Backend create() { return INSTANCE; }
+    }
+
+    /** Host memory. */
+    public record CpuStorage(float[] data) implements Storage {
+        @Override public int size() { return data.length; }
+        @Override public Backend backend() { return INSTANCE; }
+    }
+
+    private static float[] d(Storage s) {
+        return ((CpuStorage) s).data;
+    }
+
+    /** The host array behind a CPU storage (no copy). */
+    public static float[] array(Storage s) {
+        return d(s);
+    }
+
+    @Override public String name() { return "cpu"; }
+
+    // ---- memory ------------------------------------------------------------------------------
+    @Override public Storage allocate(int n) { return new CpuStorage(new float[n]); }
+
+    @Override public Storage upload(float[] host) { return new CpuStorage(host.clone()); }
+
+    @Override public float[] download(Storage s) { return d(s).clone(); }
+
+    @Override public void fill(Storage s, float value) { Arrays.fill(d(s), value); }
+
+    @Override public void copy(Storage src, int srcOff, Storage dst, int dstOff, int n) {
+        System.arraycopy(d(src), srcOff, d(dst), dstOff, n);
+    }
+
+    @Override
+    public void copyBlocks(Storage src, int srcOff, int srcStride, Storage dst, int dstOff, int dstStride,
+                           int outer, int len, boolean accumulate) {
+        float[] s = d(src), t = d(dst);
+        CpuThreads.parallelRange(outer, grain(len), (lo, hi) -> {
+            for (int o = lo; o < hi; o++) {
+                int so = srcOff + o * srcStride, to = dstOff + o * dstStride;
+                if (accumulate) for (int i = 0; i < len; i++) t[to + i] += s[so + i];
+                else System.arraycopy(s, so, t, to, len);
+            }
+        });
+    }
+
+    @Override public void axpy(float alpha, Storage x, Storage y) {
+        float[] xs = d(x), ys = d(y);
+        CpuThreads.parallelRange(xs.length, 1 << 15, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) ys[i] += alpha * xs[i];
+        });
+    }
+
+    @Override public void scale(Storage x, float alpha, Storage out) {
+        float[] xs = d(x), o = d(out);
+        CpuThreads.parallelRange(xs.length, 1 << 15, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) o[i] = alpha * xs[i];
+        });
+    }
+
+    @Override public double sumSquares(Storage x) {
+        double s = 0;
+        for (float v : d(x)) s += (double) v * v;
+        return s;
+    }
+
+    // ---- matrix products ---------------------------------------------------------------------
+    @Override
+    public void gemm(int batch, boolean transA, boolean transB, int m, int n, int k,
+                     Storage a, int aOff, int lda, int strideA, Storage b, int bOff, int ldb, int strideB,
+                     Storage c, int cOff, int ldc, int strideC, boolean accumulate) {
+        Gemm.sgemm(batch, transA, transB, m, n, k, d(a), aOff, lda, strideA, d(b), bOff, ldb, strideB,
+                d(c), cOff, ldc, strideC, accumulate);
+    }
+
+    @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
+        float[] o = d(out), bs = d(bias);
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int off = r * cols;
+                for (int c = 0; c < cols; c++) o[off + c] += bs[c];
+            }
+        });
+    }
+
+    @Override public void sumRowsInto(Storage dy, int rows, int cols, Storage dbias) {
+        float[] g = d(dy), db = d(dbias);
+        double[] acc = new double[cols];
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            for (int c = 0; c < cols; c++) acc[c] += g[off + c];
+        }
+        for (int c = 0; c < cols; c++) db[c] += (float) acc[c];
+    }
+
+    // ---- elementwise with broadcasting -------------------------------------------------------
+    @Override
+    public void binary(BinaryOp op, Storage a, int[] aStrides, Storage b, int[] bStrides, Storage out, int[] outShape) {
+        float[] as = d(a), bs = b == null ? null : d(b), o = d(out);
+        int rank = outShape.length;
+        int total = o.length;
+        int last = rank == 0 ? 1 : outShape[rank - 1];
+        int sa = rank == 0 ? 0 : aStrides[rank - 1], sb = rank == 0 || bs == null ? 0 : bStrides[rank - 1];
+        int rows = total / Math.max(1, last);
+        CpuThreads.parallelRange(rows, grain(last), (lo, hi) -> {
+            int[] idx = new int[Math.max(rank - 1, 0)];
+            for (int r = lo; r < hi; r++) {
+                // decompose row index r into the leading rank-1 coordinates
+                int rem = r, ao = 0, bo = 0;
+                for (int dd = rank - 2; dd >= 0; dd--) {
+                    idx[dd] = rem % outShape[dd];
+                    rem /= outShape[dd];
+                    ao += idx[dd] * aStrides[dd];
+                    if (bs != null) bo += idx[dd] * bStrides[dd];
+                }
+                int oo = r * last;
+                switch (op) {
+                    case ADD -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] + bs[bo + j * sb]; }
+                    case SUB -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] - bs[bo + j * sb]; }
+                    case MUL -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] * bs[bo + j * sb]; }
+                    case DIV -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] / bs[bo + j * sb]; }
+                    case FIRST -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa]; }
+                }
+            }
+        });
+    }
+
+    @Override public void sumTo(Storage x, int[] xShape, Storage out, int[] outStrides) {
+        float[] xs = d(x), o = d(out);
+        int rank = xShape.length;
+        int[] idx = new int[rank];
+        // sequential: outputs may receive from many inputs; fast enough off the hot path
+        for (int i = 0; i < xs.length; i++) {
+            int oo = 0;
+            for (int dd = 0; dd < rank; dd++) oo += idx[dd] * outStrides[dd];
+            o[oo] += xs[i];
+            for (int dd = rank - 1; dd >= 0; dd--) {
+                if (++idx[dd] < xShape[dd]) break;
+                idx[dd] = 0;
+            }
+        }
+    }
+
+    @Override public void unary(UnaryOp op, Storage x, Storage out) {
+        float[] xs = d(x), o = d(out);
+        CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) o[i] = op.apply(xs[i]);
+        });
+    }
+
+    @Override public void unaryBackward(UnaryOp op, Storage x, Storage dy, Storage dx, boolean accumulate) {
+        float[] xs = d(x), g = d(dy), o = d(dx);
+        CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> {
+            if (accumulate) for (int i = lo; i < hi; i++) o[i] += g[i] * op.derivative(xs[i]);
+            else for (int i = lo; i < hi; i++) o[i] = g[i] * op.derivative(xs[i]);
+        });
+    }
+
+    // ---- layout ------------------------------------------------------------------------------
+    @Override public void permute(Storage x, int[] shape, int[] perm, Storage out) {
+        float[] xs = d(x), o = d(out);
+        int rank = shape.length;
+        int[] inStrides = new int[rank];
+        int s = 1;
+        for (int i = rank - 1; i >= 0; i--) {
+            inStrides[i] = s;
+            s *= shape[i];
+        }
+        int[] outShape = new int[rank], srcStride = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            outShape[i] = shape[perm[i]];
+            srcStride[i] = inStrides[perm[i]];
+        }
+        int last = outShape[rank - 1], lastStride = srcStride[rank - 1];
+        int rows = o.length / Math.max(1, last);
+        CpuThreads.parallelRange(rows, grain(last), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int rem = r, so = 0;
+                for (int dd = rank - 2; dd >= 0; dd--) {
+                    so += (rem % outShape[dd]) * srcStride[dd];
+                    rem /= outShape[dd];
+                }
+                int oo = r * last;
+                if (lastStride == 1) System.arraycopy(xs, so, o, oo, last);
+                else for (int j = 0; j < last; j++) o[oo + j] = xs[so + j * lastStride];
+            }
+        });
+    }
+
+    @Override public void gather(Storage x, int outer, int rowsIn, int inner, int[] index, Storage out) {
+        float[] xs = d(x), o = d(out);
+        int rowsOut = index.length;
+        CpuThreads.parallelRange(outer * rowsOut, grain(inner), (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                int oi = t / rowsOut, i = t % rowsOut;
+                System.arraycopy(xs, (oi * rowsIn + index[i]) * inner, o, t * inner, inner);
+            }
+        });
+    }
+
+    @Override public void scatterAdd(Storage dy, int outer, int rowsIn, int inner, int[] index, Storage dx) {
+        float[] g = d(dy), o = d(dx);
+        int rowsOut = index.length;
+        CpuThreads.parallelRange(outer, 1, (lo, hi) -> {
+            for (int oi = lo; oi < hi; oi++) {
+                for (int i = 0; i < rowsOut; i++) {
+                    int so = (oi * rowsOut + i) * inner, to = (oi * rowsIn + index[i]) * inner;
+                    for (int j = 0; j < inner; j++) o[to + j] += g[so + j];
+                }
+            }
+        });
+    }
+
+    // ---- normalisation and softmax -----------------------------------------------------------
+    @Override
+    public void layerNorm(Storage x, Storage w, Storage b, int rows, int cols, float eps,
+                          Storage y, Storage mean, Storage rstd) {
+        float[] xs = d(x), ws = d(w), bs = b == null ? null : d(b), ys = d(y), ms = d(mean), rs = d(rstd);
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int off = r * cols;
+                double sum = 0;
+                for (int c = 0; c < cols; c++) sum += xs[off + c];
+                float mu = (float) (sum / cols);
+                double var = 0;
+                for (int c = 0; c < cols; c++) {
+                    double t = xs[off + c] - mu;
+                    var += t * t;
+                }
+                float rstdv = (float) (1.0 / Math.sqrt(var / cols + eps));
+                ms[r] = mu;
+                rs[r] = rstdv;
+                for (int c = 0; c < cols; c++) {
+                    float v = (xs[off + c] - mu) * rstdv * ws[c];
+                    ys[off + c] = bs == null ? v : v + bs[c];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(Storage dy, Storage x, Storage w, Storage mean, Storage rstd, int rows, int cols,
+                                  Storage dx, Storage dw, Storage db) {
+        float[] g = d(dy), xs = d(x), ws = d(w), ms = d(mean), rs = d(rstd);
+        float[] dxs = dx == null ? null : d(dx);
+        if (dxs != null) {
+            CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    int off = r * cols;
+                    float mu = ms[r], rv = rs[r];
+                    double sumG = 0, sumGX = 0;
+                    for (int c = 0; c < cols; c++) {
+                        double gw = g[off + c] * ws[c];
+                        sumG += gw;
+                        sumGX += gw * (xs[off + c] - mu) * rv;
+                    }
+                    float meanG = (float) (sumG / cols), meanGX = (float) (sumGX / cols);
+                    for (int c = 0; c < cols; c++) {
+                        float xhat = (xs[off + c] - mu) * rv;
+                        dxs[off + c] += rv * (g[off + c] * ws[c] - meanG - xhat * meanGX);
+                    }
+                }
+            });
+        }
+        if (dw != null || db != null) {
+            int chunks = Math.max(1, Math.min(CpuThreads.threads() * 4, rows / 16));
+            double[][] pw = new double[chunks][cols], pb = new double[chunks][cols];
+            int step = (rows + chunks - 1) / chunks;
+            CpuThreads.parallelFor(chunks, ch -> {
+                double[] aw = pw[ch], ab = pb[ch];
+                for (int r = ch * step; r < Math.min(rows, (ch + 1) * step); r++) {
+                    int off = r * cols;
+                    float mu = ms[r], rv = rs[r];
+                    for (int c = 0; c < cols; c++) {
+                        aw[c] += g[off + c] * (xs[off + c] - mu) * rv;
+                        ab[c] += g[off + c];
+                    }
+                }
+            });
+            float[] dws = dw == null ? null : d(dw), dbs = db == null ? null : d(db);
+            for (int c = 0; c < cols; c++) {
+                double sw = 0, sb = 0;
+                for (int ch = 0; ch < chunks; ch++) {
+                    sw += pw[ch][c];
+                    sb += pb[ch][c];
+                }
+                if (dws != null) dws[c] += (float) sw;
+                if (dbs != null) dbs[c] += (float) sb;
+            }
+        }
+    }
+
+    @Override public void softmax(Storage x, int rows, int cols, Storage y) {
+        float[] xs = d(x), ys = d(y);
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int off = r * cols;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < cols; c++) max = Math.max(max, xs[off + c]);
+                double sum = 0;
+                for (int c = 0; c < cols; c++) {
+                    float e = (float) Math.exp(xs[off + c] - max);
+                    ys[off + c] = e;
+                    sum += e;
+                }
+                for (int c = 0; c < cols; c++) ys[off + c] = (float) (ys[off + c] / sum);
+            }
+        });
+    }
+
+    @Override public void softmaxBackward(Storage y, Storage dy, int rows, int cols, Storage dx, boolean accumulate) {
+        float[] ys = d(y), g = d(dy), o = d(dx);
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
+            for (int r = lo; r < hi; r++) {
+                int off = r * cols;
+                double dotD = 0;
+                for (int c = 0; c < cols; c++) dotD += (double) g[off + c] * ys[off + c];
+                float dot = (float) dotD;
+                if (accumulate) for (int c = 0; c < cols; c++) o[off + c] += ys[off + c] * (g[off + c] - dot);
+                else for (int c = 0; c < cols; c++) o[off + c] = ys[off + c] * (g[off + c] - dot);
+            }
+        });
+    }
+
+    @Override
+    public void crossEntropy(Storage logits, Storage targets, int rows, int cols, Storage probs, Storage loss) {
+        float[] x = d(logits), t = d(targets), p = d(probs);
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) max = Math.max(max, x[off + c]);
+            double sum = 0;
+            for (int c = 0; c < cols; c++) sum += Math.exp(x[off + c] - max);
+            double logSum = Math.log(sum) + max;
+            double l = 0;
+            for (int c = 0; c < cols; c++) {
+                double logp = x[off + c] - logSum;
+                p[off + c] = (float) Math.exp(logp);
+                l -= t[off + c] * logp;
+            }
+            total += l;
+        }
+        d(loss)[0] = (float) (total / rows);
+    }
+
+    @Override
+    public void crossEntropyBackward(Storage probs, Storage targets, Storage dloss, int rows, int cols,
+                                     Storage dlogits, boolean accumulate) {
+        float[] p = d(probs), t = d(targets), o = d(dlogits);
+        float s = d(dloss)[0] / rows;
+        for (int i = 0; i < rows * cols; i++) {
+            float v = (p[i] - t[i]) * s;
+            o[i] = accumulate ? o[i] + v : v;
+        }
+    }
+
+    // ---- optimisers --------------------------------------------------------------------------
+    @Override
+    public void adamw(Storage param, Storage grad, Storage m, Storage v, float lr, float beta1, float beta2,
+                      float eps, float weightDecay, int step) {
+        float[] p = d(param), g = d(grad), ms = d(m), vs = d(v);
+        double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
+        float stepSize = (float) (lr / bc1);
+        float bc2Sqrt = (float) Math.sqrt(bc2);
+        float decay = 1f - lr * weightDecay;
+        CpuThreads.parallelRange(p.length, 1 << 14, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                p[i] *= decay;
+                ms[i] += (g[i] - ms[i]) * (1 - beta1);
+                vs[i] = vs[i] * beta2 + (1 - beta2) * g[i] * g[i];
+                float denom = (float) Math.sqrt(vs[i]) / bc2Sqrt + eps;
+                p[i] -= stepSize * ms[i] / denom;
+            }
+        });
+    }
+
+    @Override
+    public void sgd(Storage param, Storage grad, Storage buf, float lr, float momentum, float dampening,
+                    float weightDecay, boolean nesterov, boolean first) {
+        float[] p = d(param), g = d(grad), b = buf == null ? null : d(buf);
+        for (int i = 0; i < p.length; i++) {
+            float gi = g[i] + weightDecay * p[i];
+            if (momentum != 0) {
+                b[i] = first ? gi : momentum * b[i] + (1 - dampening) * gi;
+                gi = nesterov ? gi + momentum * b[i] : b[i];
+            }
+            p[i] -= lr * gi;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package org.vitarena.core.nn;
+
+import org.vitarena.core.Tensor;
+import org.vitarena.core.ops.Arith;
+import org.vitarena.core.ops.Stochastic;
+
+import java.util.SplittableRandom;
+
+/** timm's Mlp: fc1 → GELU → dropout → fc2 → dropout. x [B, N, C] → [B, N, C]. */
+public class Mlp extends Module {
+    private final Linear fc1, fc2;
+    private final float drop;
+    private final SplittableRandom rng;
+
+    public Mlp(int dim, int hidden, float drop, SplittableRandom rng) {
+        this.fc1 = child("fc1", new Linear(dim, hidden, true, rng));
+        this.fc2 = child("fc2", new Linear(hidden, dim, true, rng));
+        this.drop = drop;
+        this.rng = rng.split();
+    }
+
+    public Tensor forward(Tensor x) {
+        Tensor h = Arith.gelu(fc1.forward(x));
+        if (training()) h = Stochastic.dropout(h, drop, rng);
+        Tensor y = fc2.forward(h);
+        return training() ? Stochastic.dropout(y, drop, rng) : y;
+    }
+}

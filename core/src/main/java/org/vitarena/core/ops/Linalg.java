@@ -1,0 +1,95 @@
+package org.vitarena.core.ops;
+
+import org.vitarena.core.Tensor;
+import org.vitarena.core.backend.Backend;
+
+import java.util.Arrays;
+
+/**
+ * Matrix products. Legend: B batch (any leading dimensions, flattened), M N K the product's sizes,
+ * I input features, O output features.
+ */
+public final class Linalg {
+    private Linalg() {}
+
+    /**
+     * Linear layer y = x·Wᵀ + b. x [..., I], weight [O, I] (torch's layout), bias [O] or null;
+     * y [..., O]. Backward: dx = g·W, dW += gᵀ·x, db += Σ g.
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        int in = x.dim(-1), out = weight.dim(0);
+        if (weight.dim(1) != in) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " vs weight " + Arrays.toString(weight.shape()));
+        }
+        int rows = x.size() / in;
+        int[] yShape = x.shape();
+        yShape[yShape.length - 1] = out;
+        Backend be = x.backend();
+        Tensor y = Tensor.zeros(yShape);
+        be.gemm(1, false, true, rows, out, in, x.storage(), 0, in, 0, weight.storage(), 0, in, 0, y.storage(), 0, out, 0, false);
+        if (bias != null) be.addRowVector(y.storage(), bias.storage(), rows, out);
+        return Tensor.record("linear", y, g -> {
+            Tensor dx = null, dw = null, db = null;
+            if (x.needsGrad()) {
+                dx = Tensor.zeros(x.shape());
+                be.gemm(1, false, false, rows, in, out, g.storage(), 0, out, 0, weight.storage(), 0, in, 0, dx.storage(), 0, in, 0, false);
+            }
+            if (weight.needsGrad()) {
+                dw = Tensor.zeros(weight.shape());
+                be.gemm(1, true, false, out, in, rows, g.storage(), 0, out, 0, x.storage(), 0, in, 0, dw.storage(), 0, in, 0, false);
+            }
+            if (bias != null && bias.needsGrad()) {
+                db = Tensor.zeros(bias.shape());
+                be.sumRowsInto(g.storage(), rows, out, db.storage());
+            }
+            return new Tensor[]{dx, weight.needsGrad() ? dw : null, db};
+        }, x, weight, bias);
+    }
+
+    /**
+     * Batched product y = op(a)·op(b) over matching leading dimensions. a [B..., M, K] (or
+     * [B..., K, M] with transA), b [B..., K, N] (or [B..., N, K] with transB); y [B..., M, N].
+     */
+    public static Tensor matmul(Tensor a, Tensor b, boolean transA, boolean transB) {
+        int ra = a.rank(), rb = b.rank();
+        if (ra < 2 || ra != rb) throw new IllegalArgumentException("matmul needs equal ranks >= 2: "
+                + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+        int[] as = a.shape(), bs = b.shape();
+        for (int i = 0; i < ra - 2; i++) {
+            if (as[i] != bs[i]) throw new IllegalArgumentException("matmul batch dims differ: " + Arrays.toString(as) + " x " + Arrays.toString(bs));
+        }
+        int m = transA ? as[ra - 1] : as[ra - 2], ka = transA ? as[ra - 2] : as[ra - 1];
+        int kb = transB ? bs[rb - 1] : bs[rb - 2], n = transB ? bs[rb - 2] : bs[rb - 1];
+        if (ka != kb) throw new IllegalArgumentException("matmul inner sizes differ: " + Arrays.toString(as)
+                + (transA ? "ᵀ" : "") + " x " + Arrays.toString(bs) + (transB ? "ᵀ" : ""));
+        int k = ka;
+        int batch = a.size() / (as[ra - 2] * as[ra - 1]);
+        int lda = as[ra - 1], ldb = bs[rb - 1];
+        int[] yShape = as.clone();
+        yShape[ra - 2] = m;
+        yShape[ra - 1] = n;
+        Backend be = a.backend();
+        Tensor y = Tensor.zeros(yShape);
+        be.gemm(batch, transA, transB, m, n, k, a.storage(), 0, lda, m * k, b.storage(), 0, ldb, k * n, y.storage(), 0, n, m * n, false);
+        return Tensor.record("matmul", y, g -> {
+            Tensor da = null, db = null;
+            if (a.needsGrad()) {
+                da = Tensor.zeros(as);
+                // op(a) = g·op(b)ᵀ; if transA, a = (g·op(b)ᵀ)ᵀ = op(b)·gᵀ
+                if (!transA) be.gemm(batch, false, !transB, m, k, n, g.storage(), 0, n, m * n, b.storage(), 0, ldb, k * n, da.storage(), 0, k, m * k, false);
+                else be.gemm(batch, transB, true, k, m, n, b.storage(), 0, ldb, k * n, g.storage(), 0, n, m * n, da.storage(), 0, m, m * k, false);
+            }
+            if (b.needsGrad()) {
+                db = Tensor.zeros(bs);
+                // op(b) = op(a)ᵀ·g; if transB, b = gᵀ·op(a)
+                if (!transB) be.gemm(batch, !transA, false, k, n, m, a.storage(), 0, lda, m * k, g.storage(), 0, n, m * n, db.storage(), 0, n, k * n, false);
+                else be.gemm(batch, true, transA, n, k, m, g.storage(), 0, n, m * n, a.storage(), 0, lda, m * k, db.storage(), 0, k, k * n, false);
+            }
+            return new Tensor[]{da, db};
+        }, a, b);
+    }
+
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return matmul(a, b, false, false);
+    }
+}

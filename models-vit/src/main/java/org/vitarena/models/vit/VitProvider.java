@@ -1,0 +1,66 @@
+package org.vitarena.models.vit;
+
+import org.vitarena.core.nn.VisionModel;
+import org.vitarena.spi.Kwargs;
+import org.vitarena.spi.ModelOptions;
+import org.vitarena.spi.ModelProvider;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The ViT family for the runner: variants from {@link VitVariants}, timm kwargs for VisionTransformer. */
+public final class VitProvider implements ModelProvider {
+    public static final String TIMM_CLASS = "timm.models.vision_transformer.VisionTransformer";
+
+    @Override public int spiVersion() { return ModelProvider.SPI_VERSION; }
+
+    @Override public String family() { return "vit"; }
+
+    @Override public List<String> variants() { return List.copyOf(VitVariants.TABLE.keySet()); }
+
+    /** The config of a variant with the options applied. */
+    public static VitConfig config(String variant, ModelOptions o) {
+        VitConfig c = VitVariants.TABLE.get(variant);
+        if (c == null) {
+            throw new IllegalArgumentException("unknown vit variant '" + variant + "'; known: " + String.join(", ", VitVariants.TABLE.keySet()));
+        }
+        c = c.withNumClasses(o.numClasses()).withDropPath(o.dropPathRate());
+        return o.imgSize() > 0 ? c.withImgSize(o.imgSize()) : c;
+    }
+
+    @Override
+    public VisionModel create(String variant, ModelOptions options) {
+        return new VisionTransformer(config(variant, options), options.seed());
+    }
+
+    @Override public Set<String> timmClasses() { return Set.of(TIMM_CLASS); }
+
+    /** Parses timm's VisionTransformer kwargs (the subset with which it builds the standard model). */
+    public static VitConfig fromTimm(Map<String, Object> kwargs) {
+        Set<String> known = Set.of("img_size", "patch_size", "in_chans", "num_classes", "embed_dim", "depth", "num_heads",
+                "mlp_ratio", "qkv_bias", "init_values", "drop_rate", "attn_drop_rate", "drop_path_rate", "global_pool", "class_token");
+        for (String k : kwargs.keySet()) {
+            if (!known.contains(k)) throw new IllegalArgumentException("VisionTransformer argument '" + k + "' is not supported; supported: " + known);
+        }
+        Kwargs a = new Kwargs(kwargs);
+        if (!a.s("global_pool", "token").equals("token") || !a.b("class_token", true)) {
+            throw new IllegalArgumentException("only global_pool='token' with a class token is supported");
+        }
+        return new VitConfig(a.imgSize(224), a.i("patch_size", 16), a.i("in_chans", 3), a.i("num_classes", 1000),
+                a.i("embed_dim", 768), a.i("depth", 12), a.i("num_heads", 12), a.f("mlp_ratio", 4f), a.b("qkv_bias", true),
+                a.fOrNull("init_values", null), 1e-6f, a.f("drop_rate", 0f), a.f("attn_drop_rate", 0f), a.f("drop_path_rate", 0f));
+    }
+
+    @Override
+    public VisionModel createFromTimm(String timmClass, Map<String, Object> kwargs, long seed) {
+        if (!TIMM_CLASS.equals(timmClass)) throw new IllegalArgumentException("vit cannot build " + timmClass);
+        return new VisionTransformer(fromTimm(kwargs), seed);
+    }
+
+    @Override
+    public String describe(String variant) {
+        VitConfig c = VitVariants.TABLE.get(variant);
+        return c == null ? "" : "ViT D" + c.embedDim() + " depth " + c.depth() + " heads " + c.numHeads() + " patch " + c.patchSize() + " @" + c.imgSize() + "px";
+    }
+}
