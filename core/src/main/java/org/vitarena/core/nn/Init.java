@@ -9,6 +9,7 @@ public final class Init {
     /** timm's trunc_normal_(std): normal(0, std) resampled outside the absolute interval [-2, 2]. */
     public static float[] truncNormal(SplittableRandom rng, float std, int n) {
         float[] out = new float[n];
+        if (countingOnly()) return out;
         for (int i = 0; i < n; i++) {
             double v;
             do {
@@ -21,6 +22,7 @@ public final class Init {
 
     public static float[] normal(SplittableRandom rng, float std, int n) {
         float[] out = new float[n];
+        if (countingOnly()) return out;
         for (int i = 0; i < n; i++) out[i] = (float) (gaussian(rng) * std);
         return out;
     }
@@ -29,6 +31,11 @@ public final class Init {
         float[] out = new float[n];
         java.util.Arrays.fill(out, value);
         return out;
+    }
+
+    /** On the data-free counting backend values are never read, so drawing them is skipped. */
+    private static boolean countingOnly() {
+        return org.vitarena.core.backend.Backends.current() instanceof org.vitarena.core.backend.CountingBackend;
     }
 
     /** Standard normal by Box–Muller (SplittableRandom has no nextGaussian of its own state before 17). */
