@@ -1,0 +1,55 @@
+package org.vitarena.runner;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.vitarena.spi.ModelInfo;
+import org.vitarena.spi.ModelOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code runner info MODEL}: parameters and multiply-accumulates of one forward pass. */
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Parameters and GMACs of one image's forward pass (matmuls and the patch convolution, as papers count).")
+public final class InfoCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", description = "Model name (see `runner list`).")
+    String model;
+
+    @Option(names = "--num-classes", defaultValue = "200", description = "Classifier outputs. Default: ${DEFAULT-VALUE} (Tiny ImageNet).")
+    int numClasses;
+
+    @Option(names = "--img-size", defaultValue = "0", description = "Input size in pixels; 0 keeps the variant's.")
+    int imgSize;
+
+    @Option(names = "--json", description = "JSON {model, family, params, gmacs, img_size, num_classes}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelRegistry reg = ModelRegistry.fromClasspath();
+        var entry = reg.entry(model);
+        ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, imgSize, 0f, 0L)));
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", model);
+            m.put("family", entry.family());
+            m.put("params", info.params());
+            m.put("gmacs", Math.round(info.gmacs() * 1000) / 1000.0);
+            m.put("img_size", info.imgSize());
+            m.put("num_classes", info.numClasses());
+            out.println(new ObjectMapper().writeValueAsString(m));
+        } else {
+            out.printf("%s (%s): %.1fM params, %.1f GMACs at %d px, %d classes%n", model, entry.family(),
+                    info.params() / 1e6, info.gmacs(), info.imgSize(), info.numClasses());
+        }
+        return 0;
+    }
+}

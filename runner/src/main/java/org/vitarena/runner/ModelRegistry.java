@@ -1,0 +1,119 @@
+package org.vitarena.runner;
+
+import org.vitarena.core.nn.VisionModel;
+import org.vitarena.spi.ModelOptions;
+import org.vitarena.spi.ModelProvider;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * Every model the runner can build, found only through {@link ServiceLoader}: providers on the class
+ * path, then those of plugin jars. Each entry remembers where it came from ({@code classpath} or a
+ * jar's path). Problems (a plugin that fails to load, an SPI version mismatch, a duplicate name) are
+ * collected, not thrown, so one bad plugin never hides the other models.
+ */
+public final class ModelRegistry {
+    /** One model variant and where it came from. */
+    public record Entry(String model, String family, String source, ModelProvider provider) {}
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private final List<ModelProvider> providers = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+
+    /** Providers on the runner's own class path. */
+    public static ModelRegistry fromClasspath() {
+        ModelRegistry r = new ModelRegistry();
+        r.load(ServiceLoader.load(ModelProvider.class, ModelRegistry.class.getClassLoader()), "classpath", null);
+        return r;
+    }
+
+    /** Registers every provider a loader yields; {@code onlyFrom} restricts to classes of that loader (plugins). */
+    void load(ServiceLoader<ModelProvider> loader, String source, ClassLoader onlyFrom) {
+        var it = loader.stream().iterator();
+        while (true) {
+            ServiceLoader.Provider<ModelProvider> p;
+            try {
+                if (!it.hasNext()) break;
+                p = it.next();
+            } catch (Throwable e) {
+                problems.add(source + ": a provider could not be loaded: " + e);
+                break;
+            }
+            if (onlyFrom != null && p.type().getClassLoader() != onlyFrom) continue;
+            ModelProvider provider;
+            try {
+                provider = p.get();
+            } catch (Throwable e) {
+                problems.add(source + ": provider " + p.type().getName() + " failed to construct: " + rootCause(e));
+                continue;
+            }
+            add(provider, source);
+        }
+    }
+
+    void add(ModelProvider provider, String source) {
+        int v;
+        List<String> variants;
+        String family;
+        try {
+            v = provider.spiVersion();
+            family = provider.family();
+            variants = provider.variants();
+        } catch (Throwable e) {
+            problems.add(source + ": provider " + provider.getClass().getName() + " failed: " + rootCause(e));
+            return;
+        }
+        if (v != ModelProvider.SPI_VERSION) {
+            problems.add(source + ": provider " + provider.getClass().getName() + " was built for SPI version " + v
+                    + " but this runner has SPI version " + ModelProvider.SPI_VERSION + "; rebuild the plugin against vitarena-spi "
+                    + ModelProvider.SPI_VERSION);
+            return;
+        }
+        providers.add(provider);
+        for (String variant : variants) {
+            Entry prev = entries.get(variant);
+            if (prev != null) {
+                problems.add("model '" + variant + "' is offered twice: by " + prev.source() + " (" + prev.family() + ") and by "
+                        + source + " (" + family + "); keeping the first (class path before plugins, plugins in file-name order)");
+                continue;
+            }
+            entries.put(variant, new Entry(variant, family, source, provider));
+        }
+    }
+
+    static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.toString();
+    }
+
+    public List<Entry> entries() {
+        return List.copyOf(entries.values());
+    }
+
+    public List<ModelProvider> providers() {
+        return Collections.unmodifiableList(providers);
+    }
+
+    public List<String> problems() {
+        return Collections.unmodifiableList(problems);
+    }
+
+    public Entry entry(String model) {
+        Entry e = entries.get(model);
+        if (e == null) {
+            throw new IllegalArgumentException("unknown model '" + model + "'; known: " + String.join(", ", entries.keySet())
+                    + " (see `runner list`)");
+        }
+        return e;
+    }
+
+    public VisionModel create(String model, ModelOptions options) {
+        return entry(model).provider().create(model, options);
+    }
+}
