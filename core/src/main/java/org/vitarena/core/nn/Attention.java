@@ -18,7 +18,6 @@ public class Attention extends Module {
     public final float scale;
     private final Linear qkv, proj;
     private final float attnDrop, projDrop;
-    private final SplittableRandom rng;
 
     public Attention(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop, SplittableRandom rng) {
         if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by heads " + heads);
@@ -29,7 +28,6 @@ public class Attention extends Module {
         this.proj = child("proj", new Linear(dim, dim, true, rng));
         this.attnDrop = attnDrop;
         this.projDrop = projDrop;
-        this.rng = rng.split();
     }
 
     /** x [B, N, C] → [B, N, C]; {@code bias} (may be null) is added to the logits [B or 1, H, N, N]. */
@@ -40,7 +38,7 @@ public class Attention extends Module {
         Tensor attn = attend(q, k, v, bias);
         Tensor y = Shapes.reshape(Shapes.transpose(attn, 1, 2), b, n, c); // [B, N, C]
         y = proj.forward(y);
-        return training() ? Stochastic.dropout(y, projDrop, rng) : y;
+        return training() ? Stochastic.dropout(y, projDrop) : y;
     }
 
     public Tensor forward(Tensor x) {
@@ -52,7 +50,7 @@ public class Attention extends Module {
         Tensor logits = Linalg.matmul(Arith.scale(q, scale), k, false, true); // [B, H, N, N]
         if (bias != null) logits = Arith.add(logits, bias);
         Tensor p = Norms.softmax(logits);
-        if (training()) p = Stochastic.dropout(p, attnDrop, rng);
+        if (training()) p = Stochastic.dropout(p, attnDrop);
         return Linalg.matmul(p, v); // [B, H, N, D]
     }
 }

@@ -25,7 +25,7 @@ public class Block extends Module {
         this.norm2 = child("norm2", new LayerNorm(dim, eps));
         this.mlp = child("mlp", new Mlp(dim, (int) (dim * mlpRatio), drop, rng));
         this.ls2 = initValues == null ? null : child("ls2", new LayerScale(dim, initValues));
-        this.dropPath = new DropPath(dropPath, rng);
+        this.dropPath = new DropPath(dropPath);
     }
 
     public Tensor forward(Tensor x) {

@@ -10,19 +10,17 @@ import java.util.SplittableRandom;
 public class Mlp extends Module {
     private final Linear fc1, fc2;
     private final float drop;
-    private final SplittableRandom rng;
 
     public Mlp(int dim, int hidden, float drop, SplittableRandom rng) {
         this.fc1 = child("fc1", new Linear(dim, hidden, true, rng));
         this.fc2 = child("fc2", new Linear(hidden, dim, true, rng));
         this.drop = drop;
-        this.rng = rng.split();
     }
 
     public Tensor forward(Tensor x) {
         Tensor h = Arith.gelu(fc1.forward(x));
-        if (training()) h = Stochastic.dropout(h, drop, rng);
+        if (training()) h = Stochastic.dropout(h, drop);
         Tensor y = fc2.forward(h);
-        return training() ? Stochastic.dropout(y, drop, rng) : y;
+        return training() ? Stochastic.dropout(y, drop) : y;
     }
 }

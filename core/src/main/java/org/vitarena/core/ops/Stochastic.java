@@ -11,6 +11,16 @@ import java.util.SplittableRandom;
 public final class Stochastic {
     private Stochastic() {}
 
+    /** Dropout drawing from {@link StepRandom}. */
+    public static Tensor dropout(Tensor x, float p) {
+        return dropout(x, p, StepRandom.get());
+    }
+
+    /** Drop-path drawing from {@link StepRandom}. */
+    public static Tensor dropPath(Tensor x, float p) {
+        return dropPath(x, p, StepRandom.get());
+    }
+
     /** Inverted dropout: each element kept with probability 1−p and scaled by 1/(1−p). */
     public static Tensor dropout(Tensor x, float p, SplittableRandom rng) {
         if (p <= 0f) return x;
