@@ -1,0 +1,25 @@
+package org.vitarena.models.cait;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The CaiT variants as data: timm's names mapped to their sizes and LayerScale init (1000 classes as
+ * published; the runner overrides the class count). {@code cait_xxs24_patch8_64} is the paper-scale
+ * CPU benchmark model at Tiny ImageNet's 64 px; {@code cait_demo} trains in seconds.
+ */
+public final class CaitVariants {
+    private CaitVariants() {}
+
+    public static final Map<String, CaitConfig> TABLE = new LinkedHashMap<>();
+
+    static {
+        TABLE.put("cait_xxs24_224", CaitConfig.of(224, 16, 192, 24, 4, 1e-5f, 1000));
+        TABLE.put("cait_xxs36_224", CaitConfig.of(224, 16, 192, 36, 4, 1e-5f, 1000));
+        TABLE.put("cait_s24_224", CaitConfig.of(224, 16, 384, 24, 8, 1e-5f, 1000));
+        TABLE.put("cait_s24_384", CaitConfig.of(384, 16, 384, 24, 8, 1e-5f, 1000));
+        TABLE.put("cait_s36_384", CaitConfig.of(384, 16, 384, 36, 8, 1e-6f, 1000));
+        TABLE.put("cait_xxs24_patch8_64", CaitConfig.of(64, 8, 192, 24, 4, 1e-5f, 1000));
+        TABLE.put("cait_demo", CaitConfig.of(64, 8, 64, 4, 4, 1e-5f, 1000));
+    }
+}
