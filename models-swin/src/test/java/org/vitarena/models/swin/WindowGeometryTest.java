@@ -1,0 +1,71 @@
+package org.vitarena.models.swin;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The window constants and the bias-table resize, against values worked out by hand. */
+class WindowGeometryTest {
+    @Test
+    void relativePositionIndexOfA2x2Window() {
+        // S = 3; token p = (hp, wp): index = (hp - hq + 1)·3 + (wp - wq + 1)
+        assertArrayEquals(new int[]{4, 3, 1, 0, 5, 4, 2, 1, 7, 6, 4, 3, 8, 7, 5, 4}, WindowGeometry.relativePositionIndex(2));
+    }
+
+    @Test
+    void shiftMaskSeparatesTheRegionsTheRollJoins() {
+        int g = 8, w = 4, s = 2, n = 16;
+        float[] m = WindowGeometry.shiftedWindowMask(g, w, s);
+        assertEquals(4 * n * n, m.length);
+        for (int i = 0; i < n * n; i++) assertEquals(0f, m[i], "top-left window is one region"); // window 0
+        // window 3 (bottom-right) holds 4 regions: rows 0-1 vs 2-3 and columns 0-1 vs 2-3 of the window
+        int base = 3 * n * n;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                boolean same = (i / w < 2) == (j / w < 2) && (i % w < 2) == (j % w < 2);
+                assertEquals(same ? 0f : -100f, m[base + i * n + j], "window 3 token " + i + " vs " + j);
+            }
+        }
+    }
+
+    @Test
+    void resizingFrom3x3To5x5ReplicatesTheBorder() {
+        // src offsets: one step, gap ratio irrelevant: positions -1, 0, 1; destination -2..2 is clamped at ±1
+        float[] table = new float[9 * 2];
+        for (int i = 0; i < 9; i++) {
+            table[i * 2] = i;
+            table[i * 2 + 1] = -10 * i;
+        }
+        float[] out = WindowGeometry.resizeBiasTable(table, 2, 3);
+        int[] src = {0, 0, 1, 2, 2};
+        for (int y = 0; y < 5; y++) {
+            for (int x = 0; x < 5; x++) {
+                float want = src[y] * 3 + src[x];
+                assertEquals(want, out[(y * 5 + x) * 2], 0f);
+                assertEquals(-10 * want, out[(y * 5 + x) * 2 + 1], 0f);
+            }
+        }
+    }
+
+    @Test
+    void resizingKeepsConstantsAndTheCentre() {
+        int heads = 3, src = 13, dst = 23; // window 7 → 12, as for swin 224 → 384
+        float[] table = new float[src * src * heads];
+        for (int i = 0; i < src * src; i++) {
+            table[i * heads] = 0.25f;
+            table[i * heads + 1] = (float) Math.sin(i);
+            table[i * heads + 2] = i;
+        }
+        float[] out = WindowGeometry.resizeBiasTable(table, heads, 12);
+        assertEquals(dst * dst * heads, out.length);
+        for (int i = 0; i < dst * dst; i++) assertEquals(0.25f, out[i * heads], 1e-6f);
+        int cs = src / 2 * src + src / 2, cd = dst / 2 * dst + dst / 2;
+        assertEquals(table[cs * heads + 1], out[cd * heads + 1], 0f);
+        assertEquals(table[cs * heads + 2], out[cd * heads + 2], 0f);
+        // a smaller window reads inside the source grid (q clamps at 1.01, the offsets spread beyond ±dst/2)
+        float[] down = WindowGeometry.resizeBiasTable(table, heads, 4);
+        assertEquals(49 * heads, down.length);
+        assertArrayEquals(table, WindowGeometry.resizeBiasTable(table, heads, 7));
+    }
+}
