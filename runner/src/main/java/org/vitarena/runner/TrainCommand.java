@@ -1,0 +1,51 @@
+package org.vitarena.runner;
+
+import org.vitarena.runner.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code runner train}: one model, checkpointed after every epoch, resumable. */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train one model; checkpoints go to --out after every epoch.")
+public final class TrainCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin CommonOptions common;
+    @Mixin TrainOptions train;
+
+    @Option(names = "--model", required = true, description = "Model name (see `runner list`).")
+    String model;
+
+    @Option(names = "--out", description = "Output folder (default: runs/<model>).")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue from OUT/last.ckpt.")
+    boolean resume;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply(spec.commandLine().getErr());
+        ModelRegistry reg = ModelRegistry.fromClasspath();
+        reg.entry(model);
+        List<String> cmd = new ArrayList<>(List.of("runner", "train"));
+        cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+        var cfg = train.config(model, 30, "paper", common.seed, cmd);
+        Path dir = out != null ? out : Path.of("runs", model);
+        PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
+        try {
+            var o = new Trainer(reg, cfg, dir, resume, log).run();
+            spec.commandLine().getOut().printf("%s: acc@1 %.2f%%, acc@5 %.2f%% on %d validation images; checkpoints in %s%n", model,
+                    o.lastEval().acc1(), o.lastEval().acc5(), o.lastEval().images(), dir);
+            return 0;
+        } catch (Trainer.DivergedException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+}

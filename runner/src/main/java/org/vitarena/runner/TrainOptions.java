@@ -1,0 +1,105 @@
+package org.vitarena.runner;
+
+import org.vitarena.runner.train.DataSpec;
+import org.vitarena.runner.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** The recipe options shared by {@code train} and {@code --all}; defaults are the paper's optimiser settings. */
+public final class TrainOptions {
+    @Option(names = "--data", description = "Tiny ImageNet folder (wnids.txt, words.txt, train/, val/). Default: the embedded synthetic dataset.")
+    Path data;
+
+    @Option(names = "--on-bad-image", defaultValue = "fail", description = "fail (default) or skip unreadable images, counting them.")
+    String onBadImage;
+
+    @Option(names = "--epochs", description = "Epochs (default: 30 for train, 4 for --all).")
+    Integer epochs;
+
+    @Option(names = "--batch", defaultValue = "32", description = "Micro-batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--accum", defaultValue = "1", description = "Micro-batches per optimiser update (--batch 32 --accum 4 = 128). Default: ${DEFAULT-VALUE}.")
+    int accum;
+
+    @Option(names = "--img-size", defaultValue = "0", description = "Input size (default: the variant's; images are resized bicubically).")
+    int imgSize;
+
+    @Option(names = "--opt", defaultValue = "adamw", description = "adamw or sgd (momentum 0.9, Nesterov). Default: ${DEFAULT-VALUE}.")
+    String optimizer;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--min-lr", defaultValue = "1e-6", description = "Learning rate at the end of the cosine. Default: ${DEFAULT-VALUE}.")
+    float minLr;
+
+    @Option(names = "--wd", defaultValue = "0.05", description = "Weight decay. Default: ${DEFAULT-VALUE}.")
+    float wd;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum. Default: ${DEFAULT-VALUE}.")
+    float momentum;
+
+    @Option(names = "--warmup-epochs", defaultValue = "0", description = "Linear warmup, in epochs. Default: ${DEFAULT-VALUE}.")
+    float warmup;
+
+    @Option(names = "--drop-path", defaultValue = "0", description = "Stochastic depth rate. Default: ${DEFAULT-VALUE}.")
+    float dropPath;
+
+    @Option(names = "--clip-grad", defaultValue = "0", description = "Clip the global gradient norm (0: off).")
+    float clipGrad;
+
+    @Option(names = "--no-decay-norm-bias", description = "Exclude norms, biases, tokens from weight decay (torch's default: decay all).")
+    boolean noDecayNormBias;
+
+    @Option(names = "--freeze-backbone", description = "Train only the classifier (the paper's recipe with pretrained weights).")
+    boolean freezeBackbone;
+
+    @Option(names = "--pretrained", description = "timm model.safetensors to start from (head re-initialised for another class count).")
+    Path pretrained;
+
+    @Option(names = "--teacher", description = "Checkpoint of a teacher for DeiT hard distillation.")
+    Path teacher;
+
+    @Option(names = "--augment", description = "paper (RRC, flip, RandAugment(2,9), mixup .8/cutmix 1, smoothing .1, erasing .25), light (flip, smoothing .1), none. Default: paper for train, light for --all.")
+    String augment;
+
+    @Option(names = "--loader-threads", description = "Data-loading threads (default: cores). Batches are identical for any value.")
+    Integer loaderThreads;
+
+    @Option(names = "--save-every", defaultValue = "0", description = "Also checkpoint every N optimiser updates (0: only at epoch ends).")
+    int saveEvery;
+
+    @Option(names = "--keep-last", defaultValue = "3", description = "Epoch checkpoints kept. Default: ${DEFAULT-VALUE}.")
+    int keepLast;
+
+    @Option(names = "--eval-every", defaultValue = "1", description = "Evaluate every N epochs (and always after the last).")
+    int evalEvery;
+
+    @Option(names = "--classes", defaultValue = "10", description = "Synthetic dataset: classes. Default: ${DEFAULT-VALUE}.")
+    int classes;
+
+    @Option(names = "--train-per-class", defaultValue = "500", description = "Synthetic dataset: training images per class.")
+    int trainPerClass;
+
+    @Option(names = "--val-per-class", defaultValue = "50", description = "Synthetic dataset: validation images per class.")
+    int valPerClass;
+
+    DataSpec dataSpec() {
+        if (!onBadImage.equals("fail") && !onBadImage.equals("skip")) {
+            throw new IllegalArgumentException("--on-bad-image must be fail or skip, got " + onBadImage);
+        }
+        return data != null ? DataSpec.folder(data, onBadImage)
+                : new DataSpec(null, classes, trainPerClass, valPerClass, 0L, onBadImage);
+    }
+
+    TrainConfig config(String model, int defaultEpochs, String defaultAugment, long seed, List<String> cmdline) {
+        return new TrainConfig(model, dataSpec(), epochs == null ? defaultEpochs : epochs, batch, accum, imgSize, optimizer, lr, minLr, wd,
+                momentum, warmup, dropPath, clipGrad, noDecayNormBias, freezeBackbone,
+                pretrained == null ? null : pretrained.toAbsolutePath().toString(), teacher == null ? null : teacher.toAbsolutePath().toString(),
+                TrainConfig.Augment.named(augment == null ? defaultAugment : augment), seed,
+                loaderThreads == null ? Runtime.getRuntime().availableProcessors() : loaderThreads, saveEvery, keepLast, evalEvery, cmdline);
+    }
+}

@@ -1,0 +1,54 @@
+package org.vitarena.runner.train;
+
+import org.vitarena.data.Dataset;
+import org.vitarena.data.OnBadImage;
+import org.vitarena.data.SyntheticDataset;
+import org.vitarena.data.TinyImageNet;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Which dataset a run uses: the embedded synthetic set (no files at all) or a folder in Tiny
+ * ImageNet's layout. Stored in checkpoints; evaluation needs only the validation split.
+ *
+ * @param root          Tiny ImageNet folder, or null for the synthetic set
+ * @param classes       synthetic: number of classes
+ * @param trainPerClass synthetic: training images per class
+ * @param valPerClass   synthetic: validation images per class
+ * @param dataSeed      synthetic: generation seed
+ * @param onBadImage    Tiny ImageNet: "fail" or "skip"
+ */
+public record DataSpec(String root, int classes, int trainPerClass, int valPerClass, long dataSeed, String onBadImage) {
+    public static DataSpec synthetic() {
+        return new DataSpec(null, SyntheticDataset.DEFAULT_CLASSES, SyntheticDataset.DEFAULT_TRAIN_PER_CLASS,
+                SyntheticDataset.DEFAULT_VAL_PER_CLASS, SyntheticDataset.DEFAULT_SEED, "fail");
+    }
+
+    public static DataSpec folder(Path root, String onBadImage) {
+        return new DataSpec(root.toAbsolutePath().toString(), 0, 0, 0, 0, onBadImage);
+    }
+
+    public boolean isSynthetic() {
+        return root == null;
+    }
+
+    public String name() {
+        return isSynthetic() ? "synthetic-" + classes : Path.of(root).getFileName().toString();
+    }
+
+    /** The training and validation splits. */
+    public record Splits(Dataset train, Dataset val) {}
+
+    public Splits open(boolean needTrain, PrintStream progress) {
+        if (isSynthetic()) {
+            var s = SyntheticDataset.generate(classes, needTrain ? trainPerClass : 0, valPerClass, dataSeed);
+            return new Splits(needTrain ? s.train() : null, s.val());
+        }
+        var opts = TinyImageNet.Options.defaults().withProgress(progress)
+                .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL);
+        Path r = Path.of(root);
+        Dataset train = needTrain ? TinyImageNet.open(r, TinyImageNet.Split.TRAIN, opts) : null;
+        return new Splits(train, TinyImageNet.open(r, TinyImageNet.Split.VAL, opts));
+    }
+}
