@@ -14,7 +14,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "runner", mixinStandardHelpOptions = true, version = "ViT Arena 0.1.0",
         description = "Train and compare vision transformers on the JVM.",
-        subcommands = {ListCommand.class, InfoCommand.class, VerifyTimmCommand.class, TrainCommand.class},
+        subcommands = {ListCommand.class, InfoCommand.class, VerifyTimmCommand.class, TrainCommand.class, EvalCommand.class,
+                ExportCommand.class, MakeSyntheticCommand.class},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (verify-timm FAIL, training diverged)", "2:bad usage or input"})
 public final class Main implements Callable<Integer> {
@@ -24,14 +25,35 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--all", description = "Train and compare every model (the embedded synthetic dataset unless --data).")
     boolean all;
 
+    @Mixin TrainOptions train;
+
+    @Option(names = "--models", split = ",", description = "With --all: these variants instead of each family's *_demo.")
+    java.util.List<String> models;
+
+    @Option(names = "--preset", description = "With --all: 'paper' = the paper's four models at 384 px, frozen backbone, paper recipe, 30 epochs.")
+    String preset;
+
+    @Option(names = "--pretrained-dir", description = "With --preset paper: folder holding MODEL.safetensors for each model.")
+    java.nio.file.Path pretrainedDir;
+
+    @Option(names = "--out", defaultValue = "runs/all", description = "With --all: output folder. Default: ${DEFAULT-VALUE}.")
+    java.nio.file.Path out;
+
     @Override
     public Integer call() {
         if (!all) {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        spec.commandLine().getErr().println("runner --all: training is not available yet (see `runner list`, `runner info`, `runner verify-timm`)");
-        return 2;
+        common.apply(spec.commandLine().getErr());
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("runner"));
+        cmd.addAll(spec.commandLine().getParseResult().originalArgs());
+        try {
+            return AllCommand.run(ModelRegistry.fromClasspath(), train, models, preset, pretrainedDir, out, common.seed, cmd,
+                    spec.commandLine().getOut(), spec.commandLine().getErr());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static CommandLine commandLine() {

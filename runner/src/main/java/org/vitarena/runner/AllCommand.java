@@ -1,0 +1,160 @@
+package org.vitarena.runner;
+
+import org.vitarena.runner.report.DatasetInfo;
+import org.vitarena.runner.report.EpochPoint;
+import org.vitarena.runner.report.ModelResult;
+import org.vitarena.runner.report.Report;
+import org.vitarena.runner.train.Checkpoint;
+import org.vitarena.runner.train.TrainConfig;
+import org.vitarena.runner.train.Trainer;
+import org.vitarena.spi.ModelInfo;
+import org.vitarena.spi.ModelOptions;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code runner --all}: every model family under one recipe and budget, then the comparison table
+ * and OUT/results.{json,md,csv} with plots. A model that fails is reported in its row and the others
+ * go on; running again with the same OUT reuses finished models and resumes unfinished ones.
+ */
+final class AllCommand {
+    /** The paper's four models, at 384 px. */
+    static final List<String> PAPER = List.of("vit_large_patch16_384", "cait_s36_384", "deit_base_distilled_patch16_384",
+            "swin_large_patch4_window12_384");
+
+    private AllCommand() {}
+
+    static int run(ModelRegistry reg, TrainOptions opts, List<String> models, String preset, Path pretrainedDir, Path out, long seed,
+                   List<String> cmdline, PrintWriter outW, PrintWriter errW) throws IOException {
+        reg.problems().forEach(p -> errW.println("warning: " + p));
+        boolean paper = "paper".equals(preset);
+        if (preset != null && !paper) throw new IllegalArgumentException("unknown --preset '" + preset + "'; known: paper");
+        List<String> chosen = new ArrayList<>();
+        if (models != null && !models.isEmpty()) chosen.addAll(models);
+        else if (paper) chosen.addAll(PAPER);
+        else {
+            // each family's demo variant, in discovery order
+            Map<String, String> perFamily = new LinkedHashMap<>();
+            for (var e : reg.entries()) if (e.model().endsWith("_demo")) perFamily.putIfAbsent(e.family(), e.model());
+            chosen.addAll(perFamily.values());
+        }
+        if (chosen.isEmpty()) throw new IllegalArgumentException("no models to compare: none on the class path offers a *_demo variant; pass --models");
+        if (paper) {
+            if (opts.epochs == null) opts.epochs = 30;
+            if (opts.imgSize == 0) opts.imgSize = 384;
+            if (opts.augment == null) opts.augment = "paper";
+            opts.freezeBackbone = true;
+            if (opts.accum == 1) opts.accum = 4;
+        }
+        Files.createDirectories(out);
+        PrintStream log = new PrintStream(new WriterOutputStream(errW), true);
+
+        List<ModelResult> previous = Files.exists(out.resolve(Report.RESULTS_JSON)) ? Report.readJson(out.resolve(Report.RESULTS_JSON)) : List.of();
+        List<ModelResult> results = new ArrayList<>();
+        DatasetInfo dsInfo = null;
+        Map<String, Object> recipe = null;
+        for (String model : chosen) {
+            TrainConfig cfg = null;
+            String family = "?";
+            long params = 0;
+            double gmacs = Double.NaN;
+            try {
+                var entry = reg.entry(model);
+                family = entry.family();
+                if (paper) {
+                    if (pretrainedDir == null) throw new IllegalArgumentException("--preset paper needs --pretrained-dir holding MODEL.safetensors for each model");
+                    opts.pretrained = pretrainedDir.resolve(model + ".safetensors");
+                }
+                cfg = opts.config(model, 4, "light", seed, cmdline);
+                if (recipe == null) recipe = recipe(cfg);
+                ModelResult reuse = previous.stream().filter(r -> r.model().equals(model) && ModelResult.OK.equals(r.status())).findFirst().orElse(null);
+                Path dir = out.resolve(model);
+                if (reuse != null && finished(dir, cfg)) {
+                    errW.println(model + ": finished in an earlier run, reusing its results");
+                    results.add(reuse);
+                    if (dsInfo == null) dsInfo = datasetInfo(cfg);
+                    continue;
+                }
+                int numClasses = cfg.data().isSynthetic() ? cfg.data().classes() : 200;
+                var info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, opts.imgSize, 0f, 0L)));
+                params = info.params();
+                gmacs = info.gmacs();
+                var o = new Trainer(reg, cfg, dir, true, log).run();
+                if (dsInfo == null) dsInfo = new DatasetInfo(cfg.data().name(), o.val().numClasses(), o.trainImages(), o.val().size());
+                results.add(result(model, family, params, gmacs, o));
+            } catch (Exception | LinkageError e) {
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                errW.println("error: " + model + " failed: " + why);
+                results.add(ModelResult.failed(model, family, params, gmacs, why, List.of()));
+            }
+            if (recipe != null) Report.write(out, dsInfo == null ? new DatasetInfo("?", 0, 0, 0) : dsInfo, recipe, results);
+        }
+        outW.println(Report.table(results));
+        outW.println("results: " + out.resolve(Report.RESULTS_JSON) + ", " + out.resolve(Report.RESULTS_MD) + ", plots in " + out);
+        return results.stream().allMatch(r -> ModelResult.OK.equals(r.status())) ? 0 : 1;
+    }
+
+    /** A model's run is finished when its last checkpoint reached the requested epochs under the same recipe. */
+    private static boolean finished(Path dir, TrainConfig cfg) {
+        try {
+            var s = Checkpoint.load(dir.resolve("last.ckpt")).state();
+            TrainConfig c = s.config();
+            return s.epoch() >= cfg.epochs() && c.data().equals(cfg.data()) && c.augment().equals(cfg.augment()) && c.lr() == cfg.lr()
+                    && c.batch() == cfg.batch() && c.accum() == cfg.accum() && c.seed() == cfg.seed();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static DatasetInfo datasetInfo(TrainConfig cfg) {
+        var d = cfg.data();
+        return d.isSynthetic() ? new DatasetInfo(d.name(), d.classes(), d.classes() * d.trainPerClass(), d.classes() * d.valPerClass())
+                : new DatasetInfo(d.name(), 200, 0, 0);
+    }
+
+    static Map<String, Object> recipe(TrainConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epochs", c.epochs());
+        m.put("batch", c.batch());
+        m.put("accum", c.accum());
+        m.put("effective_batch", c.effectiveBatch());
+        m.put("img_size", c.imgSize() == 0 ? "variant" : c.imgSize());
+        m.put("optimizer", c.optimizer());
+        m.put("lr", c.lr());
+        m.put("min_lr", c.minLr());
+        m.put("weight_decay", c.weightDecay());
+        m.put("warmup_epochs", c.warmupEpochs());
+        m.put("schedule", "cosine per update");
+        m.put("augment", c.augment().name());
+        m.put("label_smoothing", c.augment().labelSmoothing());
+        m.put("mixup", c.augment().mixup());
+        m.put("cutmix", c.augment().cutmix());
+        m.put("rand_augment", c.augment().randAugmentOps() > 0 ? "rand-m" + c.augment().randAugmentMagnitude() + "-n" + c.augment().randAugmentOps() : "off");
+        m.put("random_erasing", c.augment().randomErasing());
+        m.put("freeze_backbone", c.freezeBackbone());
+        m.put("drop_path", c.dropPath());
+        m.put("seed", c.seed());
+        return m;
+    }
+
+    private static ModelResult result(String model, String family, long params, double gmacs, Trainer.Outcome o) {
+        List<EpochPoint> hist = new ArrayList<>();
+        double secs = 0, ips = 0;
+        for (var h : o.history()) {
+            hist.add(new EpochPoint(h.epoch(), h.trainLoss(), h.evalLoss(), h.acc1(), h.acc5(), h.seconds()));
+            secs += h.seconds();
+            ips += h.trainImgPerS();
+        }
+        int n = Math.max(1, o.history().size());
+        return ModelResult.ok(model, family, params, gmacs, o.peakMemoryBytes(), secs / n, ips / n, o.lastEval().imgPerSec(),
+                o.lastEval().acc1(), o.lastEval().acc5(), hist);
+    }
+}
