@@ -76,11 +76,7 @@ public final class Report {
                 line.append(COLUMNS.get(c).right() ? pad(row[c], w[c], true) : pad(row[c], w[c], false));
             }
             sb.append(line.toString().stripTrailing()).append('\n');
-            if (i == 0) {
-                int total = 0;
-                for (int c = 0; c < w.length; c++) total += w[c] + (c > 0 ? 2 : 0);
-                sb.append("-".repeat(total)).append('\n');
-            }
+            if (i == 0) sb.append("-".repeat(line.toString().stripTrailing().length())).append('\n');
         }
         return sb.toString();
     }
@@ -265,7 +261,7 @@ public final class Report {
         if (!failed.isEmpty()) {
             sb.append("\nFailed:\n\n");
             for (ModelResult r : failed) {
-                String e = r.error() == null ? "unknown error" : r.error().strip().replace("\n", " ");
+                String e = r.error() == null ? "unknown error" : r.error().strip().replaceAll("\\s+", " ");
                 sb.append("- `").append(r.model()).append("`: ").append(e).append('\n');
             }
         }
@@ -339,17 +335,22 @@ public final class Report {
         double max = pts.stream().mapToDouble(ModelResult::gmacs).max().orElseThrow();
         boolean log = max / min >= 20;
         chart.getStyler().setXAxisLogarithmic(log);
-        if (!log) {
+        if (log) {
+            chart.getStyler().setXAxisMin(min / 2);
+            chart.getStyler().setXAxisMax(max * 2);
+        } else {
             double span = Math.max(max - min, max * 0.1);
             chart.getStyler().setXAxisMin(Math.max(0, min - 0.15 * span));
             chart.getStyler().setXAxisMax(max + 0.15 * span);
         }
         double yMax = pts.stream().mapToDouble(ModelResult::acc1).max().orElseThrow();
+        double top = Math.min(100.0, Math.max(10.0, yMax * 1.15));
         chart.getStyler().setYAxisMin(0.0);
-        chart.getStyler().setYAxisMax(Math.min(100.0, Math.max(10.0, yMax * 1.15)));
+        chart.getStyler().setYAxisMax(top);
         for (ModelResult r : pts) {
             chart.addSeries(uniqueName(chart, r.model()), new double[]{r.gmacs()}, new double[]{r.acc1()});
-            AnnotationText label = new AnnotationText(r.model(), r.gmacs(), r.acc1(), false);
+            // the label just under its marker
+            AnnotationText label = new AnnotationText(r.model(), r.gmacs(), r.acc1() - 0.04 * top, false);
             chart.addAnnotation(label);
         }
         return chart;
