@@ -30,6 +30,13 @@ import java.util.stream.Stream;
  * logits, the loss and every gradient; replay an optimiser trace ({@code NAME.init.safetensors} +
  * {@code NAME.after3.safetensors}); compare the resampling references ({@code resample.safetensors}).
  *
+ * <p>The training pass is compared without stochastic depth. When the reference's training logits
+ * do not match that and the model has drop-path sites of rate &gt; 0 (a reference made with a
+ * drop_path_rate default left on, as timm's SwinTransformer has), the per-sample keep/drop decisions
+ * are recovered by trying all 2^K patterns of the K sites (K ≤ {@link #MAX_REPLAY_SITES}) through
+ * {@link Stochastic.DropPathReplay} and replayed for the loss and gradients; the detail then names
+ * the dropped sites of each sample.
+ *
  * <p>Tolerances (the golden README's): logits max|Δ| ≤ 1e-4, loss |Δ| ≤ 1e-5, each gradient max|Δ| ≤
  * 1e-3·max|ref| + 1e-6, weights after the optimiser trace max|Δ| ≤ 1e-5.
  */
