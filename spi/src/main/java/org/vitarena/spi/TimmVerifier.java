@@ -10,6 +10,7 @@ import org.vitarena.core.io.StateDict;
 import org.vitarena.core.nn.VisionModel;
 import org.vitarena.core.ops.Arith;
 import org.vitarena.core.ops.Norms;
+import org.vitarena.core.ops.Stochastic;
 import org.vitarena.core.optim.AdamW;
 
 import java.io.IOException;
@@ -28,6 +29,13 @@ import java.util.stream.Stream;
  * provider that knows the class, load the weights strictly, and compare eval logits, training
  * logits, the loss and every gradient; replay an optimiser trace ({@code NAME.init.safetensors} +
  * {@code NAME.after3.safetensors}); compare the resampling references ({@code resample.safetensors}).
+ *
+ * <p>The training pass is compared without stochastic depth. When the reference's training logits
+ * do not match that and the model has drop-path sites of rate &gt; 0 (a reference made with a
+ * drop_path_rate default left on, as timm's SwinTransformer has), the per-sample keep/drop decisions
+ * are recovered by trying all 2^K patterns of the K sites (K ≤ {@link #MAX_REPLAY_SITES}) through
+ * {@link Stochastic.DropPathReplay} and replayed for the loss and gradients; the detail then names
+ * the dropped sites of each sample.
  *
  * <p>Tolerances (the golden README's): logits max|Δ| ≤ 1e-4, loss |Δ| ≤ 1e-5, each gradient max|Δ| ≤
  * 1e-3·max|ref| + 1e-6, weights after the optimiser trace max|Δ| ≤ 1e-5.
@@ -152,15 +160,36 @@ public final class TimmVerifier {
 
         model.train(true);
         model.zeroGrad();
-        List<Tensor> outs = model.forwardTrain(input);
-        if (outs.size() == 1 && io.containsKey("train_logits")) {
-            logits = Math.max(logits, maxDiff(outs.get(0).toArray(), io.get("train_logits").floats()));
-        } else if (outs.size() == 2 && io.containsKey("train_logits_cls")) {
-            logits = Math.max(logits, maxDiff(outs.get(0).toArray(), io.get("train_logits_cls").floats()));
-            logits = Math.max(logits, maxDiff(outs.get(1).toArray(), io.get("train_logits_dist").floats()));
+        List<float[]> refTrain = io.containsKey("train_logits") ? List.of(io.get("train_logits").floats())
+                : io.containsKey("train_logits_cls") ? List.of(io.get("train_logits_cls").floats(), io.get("train_logits_dist").floats())
+                : List.of();
+        // The training pass without stochastic depth, counting the drop-path sites on the way.
+        List<Tensor> outs;
+        Stochastic.DropPathReplay counted;
+        try (var c = Stochastic.DropPathReplay.counting()) {
+            outs = model.forwardTrain(input);
+            counted = c;
+        }
+        String replayed = "";
+        if (outs.size() != refTrain.size()) {
+            failures.add("model gave " + outs.size() + " training outputs, reference has " + refTrain.size());
         } else {
-            failures.add("model gave " + outs.size() + " training outputs, reference has "
-                    + (io.containsKey("train_logits") ? "1" : "2"));
+            double plain = trainDiff(outs, refTrain);
+            if (!(plain <= LOGITS_TOL) && counted.sites() > 0) {
+                // The reference's training pass had stochastic depth (e.g. a drop_path_rate default
+                // the kwargs do not override): recover its per-sample keep/drop decisions.
+                DropPathSearch found = searchDropPath(model, input, refTrain, counted);
+                if (found.error != null) {
+                    failures.add(found.error);
+                } else {
+                    replayed = found.describe();
+                    model.zeroGrad();
+                    try (var ignored = Stochastic.DropPathReplay.replaying(found.keep)) {
+                        outs = model.forwardTrain(input);
+                    }
+                }
+            }
+            if (outs.size() == refTrain.size()) logits = Math.max(logits, trainDiff(outs, refTrain));
         }
         if (!(logits <= LOGITS_TOL)) failures.add("logits");
         Tensor loss = loss(outs, target, targetDist, 0f);
@@ -191,7 +220,90 @@ public final class TimmVerifier {
         }
         model.zeroGrad();
         String detail = failures.isEmpty() ? "worst_grad=" + worst : "failed: " + String.join(", ", failures);
+        if (!replayed.isEmpty()) detail += "; " + replayed;
         return new Result(name, family, failures.isEmpty() ? Status.PASS : Status.FAIL, logits, lossDiff, worstRel, detail);
+    }
+
+    /** Most drop-path sites whose 2^K keep/drop patterns {@link #searchDropPath} tries per sample. */
+    public static final int MAX_REPLAY_SITES = 12;
+
+    /** max |Δ| over every training output against the reference's. */
+    private static double trainDiff(List<Tensor> outs, List<float[]> ref) {
+        double d = 0;
+        for (int o = 0; o < outs.size(); o++) d = Math.max(d, maxDiff(outs.get(o).toArray(), ref.get(o)));
+        return d;
+    }
+
+    /** The outcome of {@link #searchDropPath}: {@code keep[site][sample]}, or an error. */
+    private record DropPathSearch(boolean[][] keep, float[] rates, double[] best, double[] second, String error) {
+        String describe() {
+            StringBuilder b = new StringBuilder("drop-path replayed (").append(rates.length).append(" sites, rates");
+            for (float r : rates) b.append(String.format(" %.3g", r));
+            b.append("):");
+            int batch = best.length;
+            for (int i = 0; i < batch; i++) {
+                List<String> dropped = new ArrayList<>();
+                for (int s = 0; s < rates.length; s++) if (!keep[s][i]) dropped.add(Integer.toString(s));
+                b.append(i == 0 ? " " : "; ").append("sample ").append(i).append(" dropped ")
+                        .append(dropped.isEmpty() ? "none" : (dropped.size() == 1 ? "site " : "sites ") + String.join(",", dropped))
+                        .append(String.format(" (fit %.3g, next %.3g%s)", best[i], second[i], second[i] <= LOGITS_TOL ? ", ambiguous" : ""));
+            }
+            return b.toString();
+        }
+    }
+
+    /**
+     * Recovers the per-sample stochastic-depth decisions of a reference training pass: every one of
+     * the 2^K keep/drop patterns of the K sites is run for the whole batch (no gradients), and for
+     * each sample the pattern whose output rows match the reference's best is taken. Samples do not
+     * interact in these models, so a pattern's rows for one sample do not depend on the others'.
+     */
+    private static DropPathSearch searchDropPath(VisionModel model, Tensor input, List<float[]> ref, Stochastic.DropPathReplay counted) {
+        int k = counted.sites(), batch = input.dim(0);
+        float[] rates = counted.rates();
+        if (k > MAX_REPLAY_SITES) {
+            return new DropPathSearch(null, rates, null, null, "training logits differ from a pass without drop-path and the model has " + k
+                    + " drop-path sites; replaying them would try 2^" + k + " patterns per sample (at most " + MAX_REPLAY_SITES
+                    + " sites are searched): regenerate the reference with drop_path_rate=0");
+        }
+        for (int s = 0; s < k; s++) {
+            if (counted.batch(s) != batch) {
+                return new DropPathSearch(null, rates, null, null, "drop-path site " + s + " sees a batch of " + counted.batch(s)
+                        + ", the input has " + batch + ": cannot replay per sample");
+            }
+        }
+        double[] best = new double[batch], second = new double[batch];
+        Arrays.fill(best, Double.POSITIVE_INFINITY);
+        Arrays.fill(second, Double.POSITIVE_INFINITY);
+        int[] bestPattern = new int[batch];
+        for (int pattern = 0; pattern < 1 << k; pattern++) {
+            final int pat = pattern;
+            List<Tensor> outs;
+            try (var ignored = NoGrad.scope(); var r = Stochastic.DropPathReplay.replaying((site, sample) -> (pat >> site & 1) == 0)) {
+                outs = model.forwardTrain(input);
+                if (r.sites() != k) {
+                    return new DropPathSearch(null, rates, null, null, "the model's drop-path sites changed between passes (" + k + " then " + r.sites() + ")");
+                }
+            }
+            for (int i = 0; i < batch; i++) {
+                double d = 0;
+                for (int o = 0; o < outs.size(); o++) {
+                    float[] got = outs.get(o).toArray(), want = ref.get(o);
+                    int per = want.length / batch;
+                    d = Math.max(d, maxDiff(Arrays.copyOfRange(got, i * per, (i + 1) * per), Arrays.copyOfRange(want, i * per, (i + 1) * per)));
+                }
+                if (d < best[i]) {
+                    second[i] = best[i];
+                    best[i] = d;
+                    bestPattern[i] = pattern;
+                } else if (d < second[i]) {
+                    second[i] = d;
+                }
+            }
+        }
+        boolean[][] keep = new boolean[k][batch];
+        for (int s = 0; s < k; s++) for (int i = 0; i < batch; i++) keep[s][i] = (bestPattern[i] >> s & 1) == 0;
+        return new DropPathSearch(keep, rates, best, second, null);
     }
 
     /** Replays the AdamW trace: losses at each step and the weights after the last. */

@@ -2,6 +2,7 @@ package org.vitarena.models.swin;
 
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
+import org.vitarena.core.nn.DropPath;
 import org.vitarena.core.nn.Init;
 import org.vitarena.core.nn.LayerNorm;
 import org.vitarena.core.nn.Linear;
@@ -101,41 +102,6 @@ public class SwinTransformer extends VisionModel {
         head = child("head", new Head(cfg.numFeatures(), classes, cfg.dropRate(), rng));
     }
 
-    /**
-     * Replays given stochastic-depth masks instead of drawing them: {@code masks[i]} holds, for the
-     * i-th drop-path application of a training forward in timm's order (stage by stage, block by
-     * block, attention branch then MLP branch, skipping blocks of rate 0), one multiplier per sample
-     * (0 for dropped, 1/keep for kept). Used to replay a reference run; null restores random draws.
-     */
-    void replayDropPath(float[][] masks) {
-        int k = 0;
-        for (Stage s : stages) {
-            for (SwinBlock b : s.blocks) {
-                if (b.dropPath > 0) {
-                    b.replay1 = masks == null ? null : masks[k++];
-                    b.replay2 = masks == null ? null : masks[k++];
-                }
-            }
-        }
-        if (masks != null && k != masks.length) throw new IllegalArgumentException(masks.length + " masks for " + k + " drop-path sites");
-    }
-
-    /** The rate of each drop-path site of a training forward, in the order of {@link #replayDropPath}. */
-    float[] dropPathRates() {
-        List<Float> rates = new ArrayList<>();
-        for (Stage s : stages) {
-            for (SwinBlock b : s.blocks) {
-                if (b.dropPath > 0) {
-                    rates.add(b.dropPath);
-                    rates.add(b.dropPath);
-                }
-            }
-        }
-        float[] out = new float[rates.size()];
-        for (int i = 0; i < out.length; i++) out[i] = rates.get(i);
-        return out;
-    }
-
     // ------------------------------------------------------------------------------------ blocks
 
     /** timm's WindowAttention: {@code relative_position_bias_table} [(2w−1)², H], {@code qkv}, {@code proj}. */
@@ -145,7 +111,6 @@ public class SwinTransformer extends VisionModel {
         private final int[] relIndex;
         private final Linear qkv, proj;
         private final float attnDrop, projDrop;
-        private final SplittableRandom rng;
 
         WindowAttention(int dim, int heads, int window, boolean qkvBias, float attnDrop, float projDrop, SplittableRandom rng) {
             this.heads = heads;
@@ -159,7 +124,6 @@ public class SwinTransformer extends VisionModel {
             this.proj = child("proj", new Linear(dim, dim, true, rng));
             this.attnDrop = attnDrop;
             this.projDrop = projDrop;
-            this.rng = rng.split();
         }
 
         /** The bias [1, H, N, N] gathered from the table (differentiable: its backward scatters into the table). */
@@ -181,10 +145,10 @@ public class SwinTransformer extends VisionModel {
                 logits = Shapes.reshape(Arith.add(Shapes.reshape(logits, bw / nw, nw, heads, n, n), mask), bw, heads, n, n);
             }
             Tensor p = Norms.softmax(logits);
-            if (training()) p = Stochastic.dropout(p, attnDrop, rng);
+            if (training()) p = Stochastic.dropout(p, attnDrop);
             Tensor y = Shapes.reshape(Shapes.transpose(Linalg.matmul(p, v), 1, 2), bw, n, c); // [B·nW, N, C]
             y = proj.forward(y);
-            return training() ? Stochastic.dropout(y, projDrop, rng) : y;
+            return training() ? Stochastic.dropout(y, projDrop) : y;
         }
     }
 
@@ -194,26 +158,23 @@ public class SwinTransformer extends VisionModel {
      */
     static final class SwinBlock extends Module {
         final int grid, window, shift;
-        final float dropPath;
+        private final DropPath dropPath;
         private final LayerNorm norm1, norm2;
         private final WindowAttention attn;
         private final Mlp mlp;
         private final float[] maskData; // [nW, 1, N, N] for a shifted block, else null
-        private final SplittableRandom rng;
-        float[] replay1, replay2;
 
         SwinBlock(int dim, int grid, int heads, int window, int shift, float mlpRatio, boolean qkvBias, float projDrop,
                   float attnDrop, float dropPath, float eps, SplittableRandom rng) {
             this.grid = grid;
             this.window = window;
             this.shift = shift;
-            this.dropPath = dropPath;
+            this.dropPath = new DropPath(dropPath);
             this.norm1 = child("norm1", new LayerNorm(dim, eps));
             this.attn = child("attn", new WindowAttention(dim, heads, window, qkvBias, attnDrop, projDrop, rng));
             this.norm2 = child("norm2", new LayerNorm(dim, eps));
             this.mlp = child("mlp", new Mlp(dim, (int) (dim * mlpRatio), projDrop, rng));
             this.maskData = shift > 0 ? WindowGeometry.shiftedWindowMask(grid, window, shift) : null;
-            this.rng = rng.split();
         }
 
         /** [B, G, G, C] → windows [B·nW, N, C] (timm's window_partition). */
@@ -234,15 +195,6 @@ public class SwinTransformer extends VisionModel {
             return Shapes.roll(Shapes.roll(x, 1, s), 2, s);
         }
 
-        private Tensor drop(Tensor x, float[] replay) {
-            if (!training() || dropPath <= 0f) return x;
-            if (replay == null) return Stochastic.dropPath(x, dropPath, rng);
-            int[] ms = new int[x.rank()];
-            Arrays.fill(ms, 1);
-            ms[0] = x.dim(0);
-            return Arith.mul(x, Tensor.of(replay, ms));
-        }
-
         Tensor forward(Tensor x) {
             int b = x.dim(0);
             Tensor h = norm1.forward(x);
@@ -251,8 +203,8 @@ public class SwinTransformer extends VisionModel {
             Tensor mask = maskData == null ? null : Tensor.of(maskData, nw, 1, n, n);
             h = reverse(attn.forward(partition(h), mask), b);
             if (shift > 0) h = shifted(h, shift);
-            x = Arith.add(x, drop(h, replay1));
-            return Arith.add(x, drop(mlp.forward(norm2.forward(x)), replay2));
+            x = Arith.add(x, dropPath.apply(h, training()));
+            return Arith.add(x, dropPath.apply(mlp.forward(norm2.forward(x)), training()));
         }
     }
 
@@ -300,17 +252,15 @@ public class SwinTransformer extends VisionModel {
     static final class Head extends Module {
         final Linear fc;
         private final float drop;
-        private final SplittableRandom rng;
 
         Head(int features, int classes, float drop, SplittableRandom rng) {
             this.fc = child("fc", new Linear(features, classes, true, rng));
             this.drop = drop;
-            this.rng = rng.split();
         }
 
         Tensor forward(Tensor x) { // [B, G, G, C] → [B, K]
             Tensor pooled = Shapes.mean(Shapes.reshape(x, x.dim(0), x.dim(1) * x.dim(2), x.dim(3)), 1, false);
-            if (training()) pooled = Stochastic.dropout(pooled, drop, rng);
+            if (training()) pooled = Stochastic.dropout(pooled, drop);
             return fc.forward(pooled);
         }
     }
