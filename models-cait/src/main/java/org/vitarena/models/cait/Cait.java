@@ -34,7 +34,6 @@ public class Cait extends VisionModel {
     private final List<LayerScaleBlock> blocks = new ArrayList<>();
     private final List<LayerScaleBlockClassAttn> blocksTokenOnly = new ArrayList<>();
     private final LayerNorm norm;
-    private final SplittableRandom dropRng;
     private Linear head;
     private int numClasses;
 
@@ -56,7 +55,6 @@ public class Cait extends VisionModel {
                     cfg.qkvBias(), cfg.normEps(), cfg.initValues(), rng)));
         }
         this.norm = child("norm", new LayerNorm(d, cfg.normEps()));
-        this.dropRng = rng.split();
         resetHead(cfg.numClasses(), rng);
     }
 
@@ -68,7 +66,7 @@ public class Cait extends VisionModel {
     @Override
     public Tensor forwardFeatures(Tensor images) {
         Tensor x = Arith.add(patchEmbed.forward(images), namedParameters().get("pos_embed")); // [B, N, D]
-        if (training()) x = Stochastic.dropout(x, cfg.posDropRate(), dropRng);
+        if (training()) x = Stochastic.dropout(x, cfg.posDropRate());
         for (LayerScaleBlock blk : blocks) x = blk.forward(x);
         Tensor cls = Arith.expand(namedParameters().get("cls_token"), x.dim(0), 1, cfg.embedDim()); // [B, 1, D]
         for (LayerScaleBlockClassAttn blk : blocksTokenOnly) cls = blk.forward(x, cls);
@@ -79,7 +77,7 @@ public class Cait extends VisionModel {
     @Override
     public Tensor forwardHead(Tensor features) {
         Tensor cls = Shapes.select(features, 1, 0);
-        if (training()) cls = Stochastic.dropout(cls, cfg.dropRate(), dropRng);
+        if (training()) cls = Stochastic.dropout(cls, cfg.dropRate());
         return head.forward(cls);
     }
 

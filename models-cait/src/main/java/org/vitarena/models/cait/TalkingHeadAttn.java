@@ -21,14 +21,12 @@ import java.util.SplittableRandom;
 public class TalkingHeadAttn extends Attention {
     private final Linear projL, projW;
     private final float attnDropP;
-    private final SplittableRandom dropRng;
 
     public TalkingHeadAttn(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop, SplittableRandom rng) {
         super(dim, heads, qkvBias, attnDrop, projDrop, rng);
         this.projL = child("proj_l", new Linear(heads, heads, true, rng));
         this.projW = child("proj_w", new Linear(heads, heads, true, rng));
         this.attnDropP = attnDrop;
-        this.dropRng = rng.split();
     }
 
     /** Applies a Linear(H, H) to a [B, H, N, M] tensor over its head dimension. */
@@ -44,7 +42,7 @@ public class TalkingHeadAttn extends Attention {
         Tensor logits = Linalg.matmul(Arith.scale(q, scale), k, false, true); // [B, H, N, N]
         Tensor p = Norms.softmax(mixHeads(projL, logits));
         p = mixHeads(projW, p);
-        if (training()) p = Stochastic.dropout(p, attnDropP, dropRng);
+        if (training()) p = Stochastic.dropout(p, attnDropP);
         return Linalg.matmul(p, v); // [B, H, N, Dh]
     }
 }
