@@ -1,0 +1,124 @@
+package org.vitarena.runner;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vitarena.runner.train.Checkpoint;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.vitarena.runner.RunnerCommandsTest.run;
+
+/** The training commands end to end, with tiny budgets. */
+class RunnerTrainingTest {
+    @TempDir Path tmp;
+    private static final String[] TINY = {"--classes", "3", "--train-per-class", "8", "--val-per-class", "4", "--batch", "8"};
+
+    private static String[] args(String[] head, String... tail) {
+        List<String> a = new ArrayList<>(List.of(head));
+        a.addAll(List.of(TINY));
+        a.addAll(List.of(tail));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void allReportsABrokenModelAndTheOthersGoOnThenReusesFinishedOnes() throws Exception {
+        Path out = tmp.resolve("all");
+        var r = run(args(new String[]{"--all", "--models", "vit_demo,broken_demo,deit_demo"}, "--epochs", "1", "--out", out.toString()));
+        assertEquals(1, r.code(), r.err());
+        JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals("synthetic-3", res.get("dataset").get("name").asText());
+        assertEquals(3, res.get("models").size());
+        for (JsonNode m : res.get("models")) {
+            String name = m.get("model").asText();
+            if (name.equals("broken_demo")) {
+                assertEquals("failed", m.get("status").asText());
+                assertTrue(m.get("error").asText().contains("always fails in forward"), m.toString());
+            } else {
+                assertEquals("ok", m.get("status").asText(), m.toString());
+                assertTrue(m.get("acc1").asDouble() >= 0 && m.get("params").asLong() > 0 && m.get("gmacs").asDouble() > 0);
+            }
+        }
+        assertTrue(r.out().contains("vit_demo") && r.out().contains("failed"), r.out());
+        for (String f : new String[]{"results.md", "results.csv", "acc_per_epoch.png", "acc_vs_gmacs.png", "vit_demo/metrics.jsonl"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        var again = run(args(new String[]{"--all", "--models", "vit_demo,deit_demo"}, "--epochs", "1", "--out", out.toString()));
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.err().contains("vit_demo: finished in an earlier run"), again.err());
+    }
+
+    @Test
+    void evalNeedsOnlyTheCheckpointAndTheValidationSplit() throws Exception {
+        Path data = tmp.resolve("tiny");
+        assertEquals(0, run("make-synthetic", "--out", data.toString(), "--classes", "3", "--train-per-class", "8", "--val-per-class", "4").code());
+        assertTrue(Files.exists(data.resolve("wnids.txt")) && Files.exists(data.resolve("val/val_annotations.txt")));
+        Path out = tmp.resolve("run");
+        var t = run("train", "--model", "deit_demo", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--augment", "light",
+                "--out", out.toString());
+        assertEquals(0, t.code(), t.err());
+        // the training folder goes away (and the cache built from it): evaluation must not need it
+        deleteTree(data.resolve("train"));
+        deleteTree(data.resolve(".vitarena-cache"));
+        Path grid = tmp.resolve("grid.png"), perClass = tmp.resolve("per_class.csv");
+        var e = run("eval", "--checkpoint", out.resolve("last.ckpt").toString(), "--data", data.toString(), "--json",
+                "--save-grid", grid.toString(), "--per-class", perClass.toString());
+        assertEquals(0, e.code(), e.err());
+        JsonNode j = new ObjectMapper().readTree(e.out());
+        assertEquals(12, j.get("images").asInt());
+        assertTrue(j.get("acc1").asDouble() >= 0 && j.get("acc5").asDouble() >= j.get("acc1").asDouble());
+        assertNotNull(javax.imageio.ImageIO.read(grid.toFile()));
+        assertEquals(4, Files.readAllLines(perClass).size());
+        var x = run("export", "--checkpoint", out.resolve("last.ckpt").toString(), "--out", tmp.resolve("w.safetensors").toString());
+        assertEquals(0, x.code(), x.err());
+        var w = org.vitarena.core.io.Safetensors.read(tmp.resolve("w.safetensors"));
+        assertTrue(w.containsKey("head_dist.weight") && w.containsKey("dist_token"), w.keySet().toString());
+        assertArrayEquals(Checkpoint.load(out.resolve("last.ckpt")).model().get("pos_embed").floats(), w.get("pos_embed").floats());
+    }
+
+    @Test
+    void aRunKilledWithSigkillResumesToBitIdenticalWeights() throws Exception {
+        String[] train = args(new String[]{"train", "--model", "vit_demo", "--epochs", "4", "--save-every", "1", "--augment", "paper",
+                "--drop-path", "0.1", "--threads", "2"});
+        Path ref = tmp.resolve("ref"), killed = tmp.resolve("killed");
+        assertEquals(0, run(concat(train, "--out", ref.toString())).code());
+        // a separate JVM, killed with SIGKILL once it has written a few checkpoints
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(concat(train, "--out", killed.toString())));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Path epoch1 = killed.resolve("epoch-001.ckpt");
+        while (System.nanoTime() < deadline && p.isAlive() && !Files.exists(epoch1)) Thread.sleep(5);
+        assertTrue(p.isAlive(), "the child finished before it could be killed: " + Files.readString(tmp.resolve("child.log")));
+        p.destroyForcibly().waitFor(); // SIGKILL
+        long total = Checkpoint.load(ref.resolve("last.ckpt")).state().update();
+        long at = Checkpoint.load(killed.resolve("last.ckpt")).state().update();
+        assertTrue(at < total, "killed at update " + at + " of " + total);
+        var resumed = run(concat(train, "--out", killed.toString(), "--resume"));
+        assertEquals(0, resumed.code(), resumed.err());
+        var a = Checkpoint.load(ref.resolve("last.ckpt")).model();
+        var b = Checkpoint.load(killed.resolve("last.ckpt")).model();
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).floats(), b.get(k).floats(), k);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> l = new ArrayList<>(List.of(a));
+        l.addAll(List.of(b));
+        return l.toArray(String[]::new);
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        if (!Files.exists(p)) return;
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+}
