@@ -172,6 +172,10 @@ public final class CpuBackend implements Backend {
 
     @Override public void unary(UnaryOp op, Storage x, Storage out) {
         float[] xs = d(x), o = d(out);
+        if (op == UnaryOp.GELU) {
+            CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> Activations.gelu(xs, o, lo, hi));
+            return;
+        }
         CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> {
             for (int i = lo; i < hi; i++) o[i] = op.apply(xs[i]);
         });
@@ -179,6 +183,10 @@ public final class CpuBackend implements Backend {
 
     @Override public void unaryBackward(UnaryOp op, Storage x, Storage dy, Storage dx, boolean accumulate) {
         float[] xs = d(x), g = d(dy), o = d(dx);
+        if (op == UnaryOp.GELU) {
+            CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> Activations.geluBackward(xs, g, o, accumulate, lo, hi));
+            return;
+        }
         CpuThreads.parallelRange(xs.length, 1 << 13, (lo, hi) -> {
             if (accumulate) for (int i = lo; i < hi; i++) o[i] += g[i] * op.derivative(xs[i]);
             else for (int i = lo; i < hi; i++) o[i] = g[i] * op.derivative(xs[i]);

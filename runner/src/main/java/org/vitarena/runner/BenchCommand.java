@@ -1,0 +1,162 @@
+package org.vitarena.runner;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.vitarena.core.NoGrad;
+import org.vitarena.core.Tensor;
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.Backends;
+import org.vitarena.core.backend.ProfilingBackend;
+import org.vitarena.core.cpu.CpuThreads;
+import org.vitarena.core.nn.VisionModel;
+import org.vitarena.core.ops.Norms;
+import org.vitarena.core.ops.StepRandom;
+import org.vitarena.core.optim.AdamW;
+import org.vitarena.runner.train.Trainer;
+import org.vitarena.spi.ModelInfo;
+import org.vitarena.spi.ModelOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code runner bench}: images per second of a training step (forward + loss + backward + AdamW) or of
+ * inference, the median of N timed steps after W warm-ups, with FLOP rate and peak RSS; {@code --profile}
+ * adds time per kernel kind.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark a training step or inference on random data.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model", required = true, description = "Model name.")
+    String model;
+
+    @Option(names = "--mode", defaultValue = "train", description = "train (forward + loss + backward + AdamW) or infer. Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--batch", description = "Batch (default 32 for train, 64 for infer).")
+    Integer batch;
+
+    @Option(names = "--img-size", defaultValue = "0", description = "Input size (default: the variant's).")
+    int imgSize;
+
+    @Option(names = "--num-classes", defaultValue = "200", description = "Classes. Default: ${DEFAULT-VALUE}.")
+    int numClasses;
+
+    @Option(names = "--steps", defaultValue = "10", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--profile", description = "Also print time per kernel kind over the timed steps.")
+    boolean profile;
+
+    @Option(names = "--json", description = "JSON {model, mode, batch, threads, img_per_s, step_ms, gflops_per_s, peak_rss_bytes}.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply(spec.commandLine().getErr());
+        PrintWriter out = spec.commandLine().getOut();
+        boolean train = switch (mode) {
+            case "train" -> true;
+            case "infer" -> false;
+            default -> throw new IllegalArgumentException("--mode must be train or infer, got " + mode);
+        };
+        int b = batch != null ? batch : train ? 32 : 64;
+        ModelRegistry reg = ModelRegistry.fromClasspath();
+        var entry = reg.entry(model);
+        ModelOptions opts = new ModelOptions(numClasses, imgSize, 0f, common.seed);
+        ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, opts));
+        ProfilingBackend.Profile prof = new ProfilingBackend.Profile();
+        Backend base = Backends.current();
+        if (profile) Backends.use(ProfilingBackend.wrap(base, prof));
+        try {
+            VisionModel m = entry.provider().create(model, opts);
+            int s = m.imgSize();
+            SplittableRandom rng = new SplittableRandom(common.seed);
+            float[] x = new float[b * 3 * s * s];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 4 - 2);
+            int[] labels = new int[b];
+            for (int i = 0; i < b; i++) labels[i] = rng.nextInt(numClasses);
+            Tensor input = Tensor.of(x, b, 3, s, s);
+            AdamW opt = AdamW.paper(m.namedParameters());
+            m.train(train);
+            double[] ms = new double[steps];
+            for (int i = -warmup; i < steps; i++) {
+                if (i == 0) prof.reset();
+                long t0 = System.nanoTime();
+                if (train) {
+                    StepRandom.reset(common.seed, i + warmup);
+                    opt.zeroGrad();
+                    Tensor loss = Trainer.lossFor(m.forwardTrain(input), Norms.oneHot(labels, numClasses, 0.1f), null);
+                    loss.backward();
+                    opt.step();
+                    loss.item();
+                } else {
+                    try (var ignored = NoGrad.scope()) {
+                        m.forward(input).toArray();
+                    }
+                }
+                if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
+            double ips = b / (median / 1000);
+            double flops = 2.0 * info.macs() * (train ? 3 : 1) * b;
+            long rss = peakRss();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", model);
+            r.put("mode", mode);
+            r.put("batch", b);
+            r.put("threads", CpuThreads.threads());
+            r.put("img_per_s", Math.round(ips * 100) / 100.0);
+            r.put("step_ms", Math.round(median * 100) / 100.0);
+            r.put("gflops_per_s", Math.round(flops / (median / 1000) / 1e9 * 10) / 10.0);
+            r.put("peak_rss_bytes", rss);
+            if (json) out.println(new ObjectMapper().writeValueAsString(r));
+            else out.printf("%s %s batch %d, %d threads: %.1f img/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %.0f MiB%n",
+                    model, mode, b, CpuThreads.threads(), ips, median, steps, flops / (median / 1000) / 1e9, rss / 1048576.0);
+            if (profile) printProfile(spec.commandLine().getErr(), prof, steps);
+            return 0;
+        } finally {
+            Backends.use(base);
+        }
+    }
+
+    private static void printProfile(PrintWriter w, ProfilingBackend.Profile prof, int steps) {
+        var snap = prof.snapshot();
+        long total = snap.values().stream().mapToLong(v -> v[0]).sum();
+        w.printf("%-22s %10s %8s %7s%n", "kernel", "ms/step", "calls", "share");
+        snap.entrySet().stream().sorted((a, c) -> Long.compare(c.getValue()[0], a.getValue()[0])).forEach(e ->
+                w.printf("%-22s %10.2f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps,
+                        100.0 * e.getValue()[0] / Math.max(1, total)));
+        w.printf("%-22s %10.2f%n", "total in kernels", total / 1e6 / steps);
+    }
+
+    /** Peak resident set size (VmHWM) of this process, or -1 where /proc is unavailable. */
+    static long peakRss() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("\\D+", "")) * 1024;
+            }
+        } catch (Exception e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+}
