@@ -34,7 +34,6 @@ final class AllCommand {
 
     static int run(ModelRegistry reg, TrainOptions opts, List<String> models, String preset, Path pretrainedDir, Path out, long seed,
                    List<String> cmdline, PrintWriter outW, PrintWriter errW) throws IOException {
-        reg.problems().forEach(p -> errW.println("warning: " + p));
         boolean paper = "paper".equals(preset);
         if (preset != null && !paper) throw new IllegalArgumentException("unknown --preset '" + preset + "'; known: paper");
         List<String> chosen = new ArrayList<>();

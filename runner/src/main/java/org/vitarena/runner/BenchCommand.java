@@ -37,6 +37,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark a training step or inference on random data.")
 public final class BenchCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
     @Mixin CommonOptions common;
 
     @Option(names = "--model", required = true, description = "Model name.")
@@ -68,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply(spec.commandLine().getErr());
+        common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         boolean train = switch (mode) {
             case "train" -> true;
@@ -76,9 +77,9 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--mode must be train or infer, got " + mode);
         };
         int b = batch != null ? batch : train ? 32 : 64;
-        ModelRegistry reg = ModelRegistry.fromClasspath();
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         var entry = reg.entry(model);
-        ModelOptions opts = new ModelOptions(numClasses, imgSize, 0f, common.seed);
+        ModelOptions opts = new ModelOptions(numClasses, imgSize, 0f, common.seed());
         ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, opts));
         ProfilingBackend.Profile prof = new ProfilingBackend.Profile();
         Backend base = Backends.current();
@@ -86,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             VisionModel m = entry.provider().create(model, opts);
             int s = m.imgSize();
-            SplittableRandom rng = new SplittableRandom(common.seed);
+            SplittableRandom rng = new SplittableRandom(common.seed());
             float[] x = new float[b * 3 * s * s];
             for (int i = 0; i < x.length; i++) x[i] = (float) (rng.nextDouble() * 4 - 2);
             int[] labels = new int[b];
@@ -99,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
                 if (i == 0) prof.reset();
                 long t0 = System.nanoTime();
                 if (train) {
-                    StepRandom.reset(common.seed, i + warmup);
+                    StepRandom.reset(common.seed(), i + warmup);
                     opt.zeroGrad();
                     Tensor loss = Trainer.lossFor(m.forwardTrain(input), Norms.oneHot(labels, numClasses, 0.1f), null);
                     loss.backward();

@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a checkpoint: acc@1, acc@5, loss, per-class accuracy.")
 public final class EvalCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
     @Mixin CommonOptions common;
 
     @Option(names = "--checkpoint", required = true, description = "A .ckpt written by `runner train`.")
@@ -51,9 +52,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply(spec.commandLine().getErr());
+        common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
-        ModelRegistry reg = ModelRegistry.fromClasspath();
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         Checkpoint.Loaded ckpt = Checkpoint.load(checkpoint);
         var model = Models.fromCheckpoint(reg, ckpt);
         LabelMap trained = LabelMap.decode(ckpt.state().labelMap());

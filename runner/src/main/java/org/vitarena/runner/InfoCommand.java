@@ -18,6 +18,8 @@ import java.util.concurrent.Callable;
         description = "Parameters and GMACs of one image's forward pass (matmuls and the patch convolution, as papers count).")
 public final class InfoCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
+    @picocli.CommandLine.Mixin CommonOptions common;
 
     @Parameters(index = "0", description = "Model name (see `runner list`).")
     String model;
@@ -34,7 +36,7 @@ public final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        ModelRegistry reg = ModelRegistry.fromClasspath();
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         var entry = reg.entry(model);
         ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, imgSize, 0f, 0L)));
         if (json) {

@@ -13,6 +13,8 @@ import java.util.concurrent.Callable;
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List every model on the class path and in plugins.")
 public final class ListCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
+    @picocli.CommandLine.Mixin CommonOptions common;
 
     @Option(names = "--json", description = "JSON array of {model, family, source}.")
     boolean json;
@@ -20,8 +22,7 @@ public final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        ModelRegistry reg = ModelRegistry.fromClasspath();
-        reg.problems().forEach(p -> err.println("warning: " + p));
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         if (json) {
             ObjectMapper m = new ObjectMapper();
             ArrayNode arr = m.createArrayNode();

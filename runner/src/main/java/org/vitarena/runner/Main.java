@@ -49,7 +49,7 @@ public final class Main implements Callable<Integer> {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("runner"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         try {
-            return AllCommand.run(ModelRegistry.fromClasspath(), train, models, preset, pretrainedDir, out, common.seed, cmd,
+            return AllCommand.run(common.registry(spec.commandLine().getErr()), train, models, preset, pretrainedDir, out, common.seed(), cmd,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

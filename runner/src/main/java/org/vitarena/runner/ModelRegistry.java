@@ -32,6 +32,38 @@ public final class ModelRegistry {
         return r;
     }
 
+    /**
+     * Providers on the class path, then those of every {@code *.jar} in {@code pluginsDir} (in file-name
+     * order), each jar through its own class loader whose parent is the runner's, so a plugin sees the
+     * SPI and core of this runner and nothing of other plugins. A missing folder is no error.
+     */
+    public static ModelRegistry withPlugins(java.nio.file.Path pluginsDir) {
+        ModelRegistry r = fromClasspath();
+        if (pluginsDir == null || !java.nio.file.Files.isDirectory(pluginsDir)) return r;
+        List<java.nio.file.Path> jars;
+        try (var s = java.nio.file.Files.list(pluginsDir)) {
+            jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (java.io.IOException e) {
+            r.problems.add(pluginsDir + ": cannot list plugins: " + e.getMessage());
+            return r;
+        }
+        for (java.nio.file.Path jar : jars) {
+            String source = jar.toAbsolutePath().normalize().toString();
+            try {
+                var loader = new java.net.URLClassLoader("plugin:" + jar.getFileName(), new java.net.URL[]{jar.toUri().toURL()},
+                        ModelRegistry.class.getClassLoader());
+                int before = r.providers.size();
+                r.load(ServiceLoader.load(ModelProvider.class, loader), source, loader);
+                if (r.providers.size() == before && r.problems.stream().noneMatch(p -> p.startsWith(source))) {
+                    r.problems.add(source + ": no ModelProvider found (is META-INF/services/" + ModelProvider.class.getName() + " in the jar?)");
+                }
+            } catch (Exception | LinkageError e) {
+                r.problems.add(source + ": cannot load plugin: " + rootCause(e));
+            }
+        }
+        return r;
+    }
+
     /** Registers every provider a loader yields; {@code onlyFrom} restricts to classes of that loader (plugins). */
     void load(ServiceLoader<ModelProvider> loader, String source, ClassLoader onlyFrom) {
         var it = loader.stream().iterator();
@@ -40,11 +72,11 @@ public final class ModelRegistry {
             try {
                 if (!it.hasNext()) break;
                 p = it.next();
+                if (onlyFrom != null && p.type().getClassLoader() != onlyFrom) continue; // a class-path provider seen again
             } catch (Throwable e) {
-                problems.add(source + ": a provider could not be loaded: " + e);
-                break;
+                problems.add(source + ": a provider could not be loaded: " + rootCause(e));
+                continue;
             }
-            if (onlyFrom != null && p.type().getClassLoader() != onlyFrom) continue;
             ModelProvider provider;
             try {
                 provider = p.get();

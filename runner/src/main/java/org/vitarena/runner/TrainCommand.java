@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train one model; checkpoints go to --out after every epoch.")
 public final class TrainCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
     @Mixin CommonOptions common;
     @Mixin TrainOptions train;
 
@@ -30,12 +31,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        common.apply(spec.commandLine().getErr());
-        ModelRegistry reg = ModelRegistry.fromClasspath();
+        common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         reg.entry(model);
         List<String> cmd = new ArrayList<>(List.of("runner", "train"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
-        var cfg = train.config(model, 30, "paper", common.seed, cmd);
+        var cfg = train.config(model, 30, "paper", common.seed(), cmd);
         Path dir = out != null ? out : Path.of("runs", model);
         PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         try {

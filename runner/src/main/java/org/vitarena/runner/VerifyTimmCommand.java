@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
                 "eval logits, training loss, every gradient, the AdamW trace and the resampling references."})
 public final class VerifyTimmCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.ParentCommand Main parent;
     @Mixin CommonOptions common;
 
     @Parameters(index = "0", description = "Folder of reference cases (e.g. ../shared/golden).")
@@ -32,8 +33,8 @@ public final class VerifyTimmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        common.apply(spec.commandLine().getErr());
-        ModelRegistry reg = ModelRegistry.fromClasspath();
+        common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
+        ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         List<TimmVerifier.Result> results = new TimmVerifier(reg.providers()).verifyAll(dir);
         if (json) {
             ObjectMapper m = new ObjectMapper();
