@@ -47,7 +47,6 @@ final class AllCommand {
         }
         if (chosen.isEmpty()) throw new IllegalArgumentException("no models to compare: none on the class path offers a *_demo variant; pass --models");
         if (paper) {
-            if (opts.epochs == null) opts.epochs = 30;
             if (opts.imgSize == 0) opts.imgSize = 384;
             if (opts.augment == null) opts.augment = "paper";
             opts.freezeBackbone = true;
@@ -72,7 +71,7 @@ final class AllCommand {
                     if (pretrainedDir == null) throw new IllegalArgumentException("--preset paper needs --pretrained-dir holding MODEL.safetensors for each model");
                     opts.pretrained = pretrainedDir.resolve(model + ".safetensors");
                 }
-                cfg = opts.config(model, 4, "light", seed, cmdline);
+                cfg = opts.config(model, paper ? TrainOptions.Defaults.TRAIN : TrainOptions.Defaults.ALL_DEMO, seed, cmdline);
                 if (recipe == null) recipe = recipe(cfg);
                 ModelResult reuse = previous.stream().filter(r -> r.model().equals(model) && ModelResult.OK.equals(r.status())).findFirst().orElse(null);
                 Path dir = out.resolve(model);

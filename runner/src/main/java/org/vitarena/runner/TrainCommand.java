@@ -36,7 +36,7 @@ public final class TrainCommand implements Callable<Integer> {
         reg.entry(model);
         List<String> cmd = new ArrayList<>(List.of("runner", "train"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
-        var cfg = train.config(model, 30, "paper", common.seed(), cmd);
+        var cfg = train.config(model, TrainOptions.Defaults.TRAIN, common.seed(), cmd);
         Path dir = out != null ? out : Path.of("runs", model);
         PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         try {

@@ -20,6 +20,6 @@ public final class CaitVariants {
         TABLE.put("cait_s24_384", CaitConfig.of(384, 16, 384, 24, 8, 1e-5f, 1000));
         TABLE.put("cait_s36_384", CaitConfig.of(384, 16, 384, 36, 8, 1e-6f, 1000));
         TABLE.put("cait_xxs24_patch8_64", CaitConfig.of(64, 8, 192, 24, 4, 1e-5f, 1000));
-        TABLE.put("cait_demo", CaitConfig.of(64, 8, 64, 4, 4, 1e-5f, 1000));
+        TABLE.put("cait_demo", CaitConfig.of(64, 8, 64, 4, 4, 0.1f, 1000)); // 4 blocks: the CaiT paper's 0.1 for shallow nets
     }
 }
