@@ -109,6 +109,30 @@ class RunnerTrainingTest {
         for (String k : a.keySet()) assertArrayEquals(a.get(k).floats(), b.get(k).floats(), k);
     }
 
+    @Test
+    void pretrainedWeightsLoadAtAnotherImageSizeAndClassCountAndMisfitsAreListed() throws Exception {
+        Path first = tmp.resolve("first"), w = tmp.resolve("vit.safetensors");
+        assertEquals(0, run(args(new String[]{"train", "--model", "vit_demo", "--epochs", "1", "--augment", "none", "--out", first.toString()})).code());
+        assertEquals(0, run("export", "--checkpoint", first.resolve("last.ckpt").toString(), "--out", w.toString()).code());
+        // 64 px → 48 px (grid 8 → 6: pos_embed resampled), 3 → 4 classes (head re-initialised), backbone frozen
+        Path second = tmp.resolve("second");
+        var r = run("train", "--model", "vit_demo", "--pretrained", w.toString(), "--img-size", "48", "--classes", "4",
+                "--train-per-class", "4", "--val-per-class", "2", "--batch", "8", "--epochs", "1", "--augment", "none",
+                "--freeze-backbone", "--out", second.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("classifier re-initialised for 4 classes"), r.out());
+        var loaded = Checkpoint.load(second.resolve("last.ckpt"));
+        assertArrayEquals(new int[]{1, 37, 64}, loaded.model().get("pos_embed").shape());
+        var src = org.vitarena.core.io.Safetensors.read(w);
+        assertArrayEquals(src.get("blocks.0.attn.qkv.weight").floats(), loaded.model().get("blocks.0.attn.qkv.weight").floats(),
+                "a frozen pretrained backbone must come through unchanged");
+        // ViT weights into a CaiT: one error listing every offending key
+        var bad = run("train", "--model", "cait_demo", "--pretrained", w.toString(), "--epochs", "1", "--classes", "3",
+                "--train-per-class", "4", "--val-per-class", "2", "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("missing keys (60)") && bad.err().contains("mis-shaped keys (1): pos_embed") && bad.err().contains("blocks_token_only"), bad.err());
+    }
+
     private static String[] concat(String[] a, String... b) {
         List<String> l = new ArrayList<>(List.of(a));
         l.addAll(List.of(b));

@@ -2,6 +2,7 @@ package org.vitarena.runner.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.vitarena.core.NoGrad;
+import org.vitarena.core.io.Pretrained;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.io.StateDict;

@@ -1,7 +1,5 @@
-package org.vitarena.runner.train;
+package org.vitarena.core.io;
 
-import org.vitarena.core.io.Safetensors;
-import org.vitarena.core.io.StateDict;
 import org.vitarena.core.nn.VisionModel;
 
 import java.io.IOException;
