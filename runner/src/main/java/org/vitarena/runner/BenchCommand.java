@@ -61,6 +61,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--freeze-backbone", description = "Train mode: only the classifier trains (the backward stops at the head).")
+    boolean freezeBackbone;
+
     @Option(names = "--profile", description = "Also print time per kernel kind over the timed steps.")
     boolean profile;
 
@@ -93,7 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
             int[] labels = new int[b];
             for (int i = 0; i < b; i++) labels[i] = rng.nextInt(numClasses);
             Tensor input = Tensor.of(x, b, 3, s, s);
-            AdamW opt = AdamW.paper(m.namedParameters());
+            m.freezeBackbone(freezeBackbone);
+            Map<String, Tensor> trainable = new LinkedHashMap<>();
+            m.namedParameters().forEach((k, t) -> { if (t.requiresGrad()) trainable.put(k, t); });
+            AdamW opt = AdamW.paper(trainable);
             m.train(train);
             double[] ms = new double[steps];
             for (int i = -warmup; i < steps; i++) {
@@ -121,7 +127,7 @@ public final class BenchCommand implements Callable<Integer> {
             long rss = peakRss();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model);
-            r.put("mode", mode);
+            r.put("mode", freezeBackbone ? mode + "-frozen-backbone" : mode);
             r.put("batch", b);
             r.put("threads", CpuThreads.threads());
             r.put("img_per_s", Math.round(ips * 100) / 100.0);
