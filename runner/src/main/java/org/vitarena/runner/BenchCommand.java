@@ -123,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
             Arrays.sort(sorted);
             double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
             double ips = b / (median / 1000);
-            double flops = 2.0 * info.macs() * (train ? 3 : 1) * b;
+            double flops = 2.0 * info.macs() * (train && !freezeBackbone ? 3 : 1) * b; // a frozen backbone: forward only, to a first order
             long rss = peakRss();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", model);
