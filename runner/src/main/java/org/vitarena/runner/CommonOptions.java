@@ -12,8 +12,12 @@ import java.nio.file.Path;
  * before the subcommand ({@code runner --plugins DIR list}) or after it; {@link #inherit} merges the two.
  */
 public final class CommonOptions {
-    @Option(names = "--device", description = "Backend: cpu or auto (the best available; GPU backends when installed). Default: auto.")
+    @Option(names = "--device", description = "Backend: cpu, cuda, or auto (the best available: tornado, then cuda, then cpu). Default: auto.")
     String device;
+
+    @Option(names = "--precision", description = "Matrix products on a GPU backend: fp32 (default, matches the CPU), tf32 or bf16 "
+            + "(tensor cores, float32 accumulation). Sets the system property vitarena.precision.")
+    String precision;
 
     @Option(names = "--threads", description = "Compute threads (default: all cores).")
     Integer threads;
@@ -31,6 +35,7 @@ public final class CommonOptions {
     public CommonOptions inherit(CommonOptions parent) {
         if (parent == null) return this;
         if (device == null) device = parent.device;
+        if (precision == null) precision = parent.precision;
         if (threads == null) threads = parent.threads;
         if (seed == null) seed = parent.seed;
         if (plugins == null) plugins = parent.plugins;
@@ -45,6 +50,12 @@ public final class CommonOptions {
     /** Applies threads and selects the backend, logging the choice once (to stderr when verbose). */
     public void apply(PrintWriter err) {
         if (threads != null) CpuThreads.setThreads(threads);
+        if (precision != null) {
+            String p = precision.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("fp32", "tf32", "bf16").contains(p))
+                throw new IllegalArgumentException("unknown precision '" + precision + "'; known: fp32, tf32, bf16");
+            System.setProperty("vitarena.precision", p);
+        }
         Backends.select(device == null ? "auto" : device, msg -> {
             if (verbose) err.println(msg);
         });
