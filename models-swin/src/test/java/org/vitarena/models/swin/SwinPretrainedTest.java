@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Weights exported from one Swin load into another window size through the checkpoint filter. */
 class SwinPretrainedTest {
     private static SwinTransformer demo(int window, int classes, long seed) {
-        SwinConfig c = SwinVariants.TABLE.get("swin_demo").withNumClasses(classes).withWindowSize(window);
+        // 32 px, patch 2: grids 16 and 8, so windows 4 and 8 both fit every stage
+        SwinConfig c = SwinConfig.of(32, 2, 4, 32, new int[]{2, 2}, new int[]{2, 4}, classes).withWindowSize(window);
         return new SwinTransformer(c, seed);
     }
 
