@@ -66,6 +66,27 @@ public final class TrainOptions {
     @Option(names = "--augment", description = "paper (RRC, flip, RandAugment(2,9), mixup .8/cutmix 1, smoothing .1, erasing .25), light (flip, smoothing .1), none. Default: paper for train, light for --all.")
     String augment;
 
+    @Option(names = "--rrc", negatable = true, description = "RandomResizedCrop (scale 0.08-1, ratio 3/4-4/3); overrides the --augment preset.")
+    Boolean rrc;
+
+    @Option(names = "--hflip", description = "Horizontal flip probability; overrides the --augment preset.")
+    Double hflip;
+
+    @Option(names = "--rand-augment", description = "RandAugment as OPS,MAGNITUDE (e.g. 2,9; 0,9 for off); overrides the --augment preset.")
+    String randAugment;
+
+    @Option(names = "--mixup", description = "Mixup Beta alpha (0: off); overrides the --augment preset.")
+    Double mixup;
+
+    @Option(names = "--cutmix", description = "CutMix Beta alpha (0: off); overrides the --augment preset.")
+    Double cutmix;
+
+    @Option(names = "--smoothing", description = "Label smoothing; overrides the --augment preset.")
+    Double smoothing;
+
+    @Option(names = "--reprob", description = "Random erasing probability (per-pixel noise); overrides the --augment preset.")
+    Double reprob;
+
     @Option(names = "--loader-threads", description = "Data-loading threads (default: cores). Batches are identical for any value.")
     Integer loaderThreads;
 
@@ -86,6 +107,25 @@ public final class TrainOptions {
 
     @Option(names = "--val-per-class", defaultValue = "50", description = "Synthetic dataset: validation images per class.")
     int valPerClass;
+
+    /** The preset named by --augment (or the command's default) with any individual switch applied. */
+    TrainConfig.Augment augmentation(Defaults d) {
+        TrainConfig.Augment a = TrainConfig.Augment.named(augment == null ? d.augment() : augment);
+        int raOps = a.randAugmentOps(), raMag = a.randAugmentMagnitude();
+        if (randAugment != null) {
+            String[] p = randAugment.split(",");
+            try {
+                raOps = Integer.parseInt(p[0].trim());
+                if (p.length > 1) raMag = Integer.parseInt(p[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--rand-augment takes OPS,MAGNITUDE such as 2,9; got '" + randAugment + "'");
+            }
+        }
+        boolean custom = rrc != null || hflip != null || randAugment != null || mixup != null || cutmix != null || smoothing != null || reprob != null;
+        return new TrainConfig.Augment(custom ? a.name() + "+custom" : a.name(), rrc != null ? rrc : a.randomResizedCrop(),
+                hflip != null ? hflip : a.hflip(), raOps, raMag, mixup != null ? mixup : a.mixup(), cutmix != null ? cutmix : a.cutmix(),
+                smoothing != null ? smoothing : a.labelSmoothing(), reprob != null ? reprob : a.randomErasing());
+    }
 
     DataSpec dataSpec() {
         if (!onBadImage.equals("fail") && !onBadImage.equals("skip")) {
@@ -112,7 +152,7 @@ public final class TrainOptions {
                 optimizer, lr == null ? d.lr() : lr, minLr, wd, momentum, warmup == null ? d.warmup() : warmup, dropPath, clipGrad,
                 noDecayNormBias, freezeBackbone,
                 pretrained == null ? null : pretrained.toAbsolutePath().toString(), teacher == null ? null : teacher.toAbsolutePath().toString(),
-                TrainConfig.Augment.named(augment == null ? d.augment() : augment), seed,
+                augmentation(d), seed,
                 loaderThreads == null ? Runtime.getRuntime().availableProcessors() : loaderThreads, saveEvery, keepLast, evalEvery, cmdline);
     }
 }

@@ -48,7 +48,10 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
         var opts = TinyImageNet.Options.defaults().withProgress(progress)
                 .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL);
         Path r = Path.of(root);
-        Dataset train = needTrain ? TinyImageNet.open(r, TinyImageNet.Split.TRAIN, opts) : null;
-        return new Splits(train, TinyImageNet.open(r, TinyImageNet.Split.VAL, opts));
+        var train = needTrain ? TinyImageNet.open(r, TinyImageNet.Split.TRAIN, opts) : null;
+        var val = TinyImageNet.open(r, TinyImageNet.Split.VAL, opts);
+        int skipped = (train == null ? 0 : train.skipped()) + val.skipped();
+        if (skipped > 0 && progress != null) progress.println("--on-bad-image skip: " + skipped + " unreadable images left out");
+        return new Splits(train, val);
     }
 }

@@ -17,6 +17,7 @@ import org.vitarena.data.AugmentConfig;
 import org.vitarena.data.DataLoader;
 import org.vitarena.data.Dataset;
 import org.vitarena.runner.ModelRegistry;
+import org.vitarena.runner.report.Progress;
 import org.vitarena.spi.ModelOptions;
 
 import java.io.IOException;
@@ -161,7 +162,8 @@ public final class Trainer {
                 double lossSum = 0;
                 int lossCount = 0, images = 0;
                 int from = epoch == startEpoch ? startBatch : 0;
-                try (DataLoader.Epoch it = trainLoader.epoch(epoch, from)) {
+                try (DataLoader.Epoch it = trainLoader.epoch(epoch, from);
+                     Progress bar = Progress.start(String.format("%s epoch %d/%d", cfg.model(), epoch + 1, cfg.epochs()), batches - from, log)) {
                     int groupStart = from;
                     for (int b = from; b < batches; b++) {
                         DataLoader.Batch batch = it.next();
@@ -202,12 +204,7 @@ public final class Trainer {
                                 return null; // simulated crash: whatever was checkpointed stays
                             }
                         }
-                        if (b % Math.max(1, batches / 10) == 0 || b == batches - 1) {
-                            double secs = (System.nanoTime() - t0) / 1e9;
-                            log.printf("%s epoch %d/%d: %d/%d batches, %.1f img/s, loss %.4f, ETA %s%n", cfg.model(), epoch + 1, cfg.epochs(),
-                                    b + 1, batches, images / Math.max(secs, 1e-9), lossSum / lossCount,
-                                    eta(secs / (b + 1 - from) * (batches - b - 1)));
-                        }
+                        bar.step(1, lossSum / lossCount, images / Math.max((System.nanoTime() - t0) / 1e9, 1e-9));
                     }
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
@@ -242,11 +239,6 @@ public final class Trainer {
 
     private static Object nanToNull(double v) {
         return Double.isNaN(v) ? "NaN" : v;
-    }
-
-    private static String eta(double secs) {
-        long s = Math.round(secs);
-        return String.format("%02d:%02d", s / 60, s % 60);
     }
 
     /** The training loss of one micro-batch. */
