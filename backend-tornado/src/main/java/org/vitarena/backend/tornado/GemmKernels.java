@@ -10,6 +10,11 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>Legend: M N K the product sizes, B the batch. Grid: x over N, y over M (both rounded up to
  * {@link #TILE}), z over B.
+ *
+ * <p>{@link #direct} is the variant for CPU devices (PoCL): one work-item per element of C, no
+ * barriers, with operand strides computed on the host so the inner loop has no branch; a CPU
+ * OpenCL compiler vectorises it across the work-items of a group, where the tiled kernel's
+ * barriers cost more than they save.
  */
 public final class GemmKernels {
     public static final int TILE = 16;
@@ -66,6 +71,34 @@ public final class GemmKernels {
             ctx.localBarrier();
         }
         if (row < m && col < n) {
+            int ci = p.get(11) + batch * p.get(13) + row * p.get(12) + col;
+            if (p.get(14) == 1) {
+                acc += mem.get(ci);
+            }
+            mem.set(ci, acc);
+        }
+    }
+
+    /**
+     * p: m, n, k, aRowStride, aColStride, aOff, strideA, bRowStride, bColStride, bOff, strideB,
+     * cOff, ldc, strideC, accumulate. op(A)(i,q) = a[aOff + b*strideA + i*aRowStride + q*aColStride].
+     */
+    public static void direct(KernelContext ctx, FloatArray mem, IntArray p, FloatArray f) {
+        int col = ctx.globalIdx;
+        int row = ctx.globalIdy;
+        int batch = ctx.globalIdz;
+        int m = p.get(0);
+        int n = p.get(1);
+        if (row < m && col < n) {
+            int k = p.get(2);
+            int aCol = p.get(4);
+            int bRow = p.get(7);
+            int a = p.get(5) + batch * p.get(6) + row * p.get(3);
+            int b = p.get(9) + batch * p.get(10) + col * p.get(8);
+            float acc = 0f;
+            for (int q = 0; q < k; q++) {
+                acc += mem.get(a + q * aCol) * mem.get(b + q * bRow);
+            }
             int ci = p.get(11) + batch * p.get(13) + row * p.get(12) + col;
             if (p.get(14) == 1) {
                 acc += mem.get(ci);

@@ -44,6 +44,7 @@ final class KernelGraphs implements AutoCloseable {
         final FloatArray f;
         final WorkerGrid grid;
         final int local;
+        int localY = 1;
         long launches;
 
         Kernel(String name, int index, IntArray p, FloatArray f, WorkerGrid grid, int local) {
@@ -91,7 +92,8 @@ final class KernelGraphs implements AutoCloseable {
             uploads[s] = defineStaging("memory", "upload" + STAGING[s], MemoryKernels::fromStaging, staging[s], true);
             downloads[s] = defineStaging("memory", "download" + STAGING[s], MemoryKernels::toStaging, staging[s], false);
         }
-        define3D("gemm", "tiled", GemmKernels::tiled, GemmKernels.TILE);
+        define3D("gemm", "tiled", GemmKernels::tiled, GemmKernels.TILE, GemmKernels.TILE);
+        define3D("gemm", "direct", GemmKernels::direct, 64, 1);
         define1D("elementwise", "addRowVector", ElementwiseKernels::addRowVector, 256);
         define1D("elementwise", "sumRowsInto", ElementwiseKernels::sumRowsInto, 64);
         define1D("elementwise", "binary", ElementwiseKernels::binary, 256);
@@ -134,10 +136,11 @@ final class KernelGraphs implements AutoCloseable {
         add(kind, kernel, code, grid, local, null, false);
     }
 
-    private void define3D(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code, int tile) {
-        WorkerGrid grid = new WorkerGrid3D(tile, tile, 1);
-        grid.setLocalWork(tile, tile, 1);
-        add(kind, kernel, code, grid, tile, null, false);
+    private void define3D(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code,
+                          int localX, int localY) {
+        WorkerGrid grid = new WorkerGrid3D(localX, localY, 1);
+        grid.setLocalWork(localX, localY, 1);
+        add(kind, kernel, code, grid, localX, null, false).localY = localY;
     }
 
     private Kernel defineStaging(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code,
@@ -186,6 +189,16 @@ final class KernelGraphs implements AutoCloseable {
         return kernels;
     }
 
+    /** Whether the plan's device is a CPU (PoCL and the like) rather than a GPU or accelerator. */
+    boolean onCpuDevice() {
+        return plan.getDevice(0).getDeviceType() == uk.ac.manchester.tornado.api.enums.TornadoDeviceType.CPU;
+    }
+
+    /** The plan's device, in words. */
+    String deviceName() {
+        return plan.getDevice(0).getPhysicalDevice().getDeviceName();
+    }
+
     /** Launches a 1-D kernel over {@code items} work-items (rounded up to its work-group size). */
     void launch(Kernel k, long items) {
         long global = Math.max(1, (items + k.local - 1) / k.local) * k.local;
@@ -193,10 +206,10 @@ final class KernelGraphs implements AutoCloseable {
         run(k);
     }
 
-    /** Launches a 3-D kernel over x × y (rounded up to the tile) × z. */
+    /** Launches a 3-D kernel over x × y (each rounded up to the work-group) × z. */
     void launch3D(Kernel k, int x, int y, int z) {
         long gx = (long) Math.max(1, (x + k.local - 1) / k.local) * k.local;
-        long gy = (long) Math.max(1, (y + k.local - 1) / k.local) * k.local;
+        long gy = (long) Math.max(1, (y + k.localY - 1) / k.localY) * k.localY;
         k.grid.setGlobalWork(gx, gy, Math.max(1, z));
         run(k);
     }

@@ -30,6 +30,8 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     private final FloatArray mem;
     private final KernelGraphs graphs;
     /** Index vectors of gather/scatterAdd, uploaded once per int[] (models reuse theirs). */
+    /** gemm.direct on CPU devices, gemm.tiled (local memory) elsewhere; -Dvitarena.tornado.gemm=tiled|direct overrides. */
+    private final boolean directGemm;
     private final Map<int[], DeviceStorage> indices = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param memoryMiB size of the device arena that holds every tensor */
@@ -41,6 +43,13 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         this.graphs = new KernelGraphs(mem);
         // the first launch moves the arena to the device; nothing is allocated yet
         graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
+        String gemm = System.getProperty("vitarena.tornado.gemm", "");
+        this.directGemm = gemm.isEmpty() ? graphs.onCpuDevice() : gemm.equals("direct");
+    }
+
+    /** The device the kernels run on, in words. */
+    public String deviceName() {
+        return graphs.deviceName();
     }
 
     @Override public String name() { return "tornado"; }
@@ -167,6 +176,12 @@ public final class TornadoBackend implements Backend, AutoCloseable {
                                   Storage a, int aOff, int lda, int strideA, Storage b, int bOff, int ldb, int strideB,
                                   Storage c, int cOff, int ldc, int strideC, boolean accumulate) {
         if (batch == 0 || m == 0 || n == 0) return;
+        if (directGemm) {
+            graphs.launch3D(k("gemm.direct").ints(m, n, k, transA ? 1 : lda, transA ? lda : 1, off(a) + aOff, strideA,
+                    transB ? 1 : ldb, transB ? ldb : 1, off(b) + bOff, strideB, off(c) + cOff, ldc, strideC,
+                    accumulate ? 1 : 0), n, m, batch);
+            return;
+        }
         graphs.launch3D(k("gemm.tiled").ints(m, n, k, transA ? 1 : 0, transB ? 1 : 0,
                 off(a) + aOff, lda, strideA, off(b) + bOff, ldb, strideB, off(c) + cOff, ldc, strideC,
                 accumulate ? 1 : 0), n, m, batch);

@@ -55,7 +55,7 @@ class TornadoKernelsTest {
     }
 
     static void close(String label, Pair p) {
-        close(label, cpu.download(p.c), gpu.download(p.g), 1e-4);
+        close(label, cpu.download(p.c), p.g.backend().download(p.g), 1e-4);
     }
 
     static void close(String label, float[] want, float[] got, double rel) {
@@ -100,8 +100,20 @@ class TornadoKernelsTest {
         }
     }
 
+    /** Both matrix-product kernels: the tiled local-memory one (GPUs) and the direct one (CPU devices). */
     @Test
     void gemm() {
+        for (String variant : new String[] {"tiled", "direct"}) {
+            System.setProperty("vitarena.tornado.gemm", variant);
+            try (TornadoBackend b = new TornadoBackend(64)) {
+                gemm(b, variant);
+            } finally {
+                System.clearProperty("vitarena.tornado.gemm");
+            }
+        }
+    }
+
+    void gemm(TornadoBackend gpu, String variant) {
         int[][] shapes = {{1, 1, 1}, {17, 33, 9}, {64, 48, 100}, {5, 130, 70}};
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2], batch = 3;
@@ -110,12 +122,12 @@ class TornadoKernelsTest {
                     for (boolean acc : new boolean[] {false, true}) {
                         int lda = ta ? m + 2 : k + 1, ldb = tb ? k + 3 : n, ldc = n + 1;
                         int sa = (ta ? k : m) * lda + 5, sb = (tb ? n : k) * ldb, sc = m * ldc + 2;
-                        Pair a = pair(rand(4 + batch * sa, 1)), b = pair(rand(3 + batch * sb, 1));
-                        float[] c0 = rand(1 + batch * sc, 1);
-                        Pair c = pair(c0);
+                        float[] ha = rand(4 + batch * sa, 1), hb = rand(3 + batch * sb, 1), hc = rand(1 + batch * sc, 1);
+                        Pair a = new Pair(cpu.upload(ha), gpu.upload(ha)), b = new Pair(cpu.upload(hb), gpu.upload(hb));
+                        Pair c = new Pair(cpu.upload(hc), gpu.upload(hc));
                         cpu.gemm(batch, ta, tb, m, n, k, a.c, 4, lda, sa, b.c, 3, ldb, sb, c.c, 1, ldc, sc, acc);
                         gpu.gemm(batch, ta, tb, m, n, k, a.g, 4, lda, sa, b.g, 3, ldb, sb, c.g, 1, ldc, sc, acc);
-                        close("gemm " + m + "x" + n + "x" + k + (ta ? " tA" : "") + (tb ? " tB" : "") + (acc ? " +=" : ""), c);
+                        close("gemm." + variant + " " + m + "x" + n + "x" + k + (ta ? " tA" : "") + (tb ? " tB" : "") + (acc ? " +=" : ""), c);
                     }
                 }
             }
