@@ -61,6 +61,18 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         return out;
     }
 
+    /**
+     * The host copy of element {@code i} of the arena, for tests: kernels write device memory only,
+     * so a value that shows up here was computed on the host (a bailout), not on the device.
+     */
+    synchronized float hostArenaValue(int i) {
+        return mem.get(i);
+    }
+
+    static int offsetOf(Storage s) {
+        return off(s);
+    }
+
     /** Floats held by live tensors in the arena. */
     public long floatsInUse() {
         return arena.inUse();
