@@ -19,7 +19,7 @@ final class Activations {
     /** erf(z) for a vector of z. */
     private static FloatVector erf(FloatVector z) {
         FloatVector az = z.abs();
-        FloatVector t = az.fma(P, 1f).lanewise(VectorOperators.INV);
+        FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
         FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
                 .fma(t, FloatVector.broadcast(S, A1)).mul(t);
         FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
