@@ -22,7 +22,7 @@ final class Activations {
         FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
         FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
                 .fma(t, FloatVector.broadcast(S, A1)).mul(t);
-        FloatVector e = az.mul(az).neg().lanewise(VectorOperators.EXP);
+        FloatVector e = VecMath.exp(az.mul(az).neg());
         FloatVector r = poly.mul(e).neg().add(1f);
         return r.lanewise(VectorOperators.NEG, z.lt(0f));
     }
@@ -52,7 +52,7 @@ final class Activations {
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
-            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(INV_SQRT_2PI);
+            FloatVector pdf = VecMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
             FloatVector g = FloatVector.fromArray(S, dy, i).mul(v.fma(pdf, cdf));
             if (accumulate) g = g.add(FloatVector.fromArray(S, dx, i));
             g.intoArray(dx, i);
