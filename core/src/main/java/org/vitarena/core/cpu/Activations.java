@@ -16,15 +16,21 @@ final class Activations {
 
     private Activations() {}
 
-    /** erf(z) for a vector of z. */
-    private static FloatVector erf(FloatVector z) {
-        FloatVector az = z.abs();
-        FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
+    /**
+     * Φ(x) = (1 + erf(x/√2))/2 for a vector of x, given e = exp(−x²/2) (which is exp(−z²) for
+     * z = x/√2, the factor of the erf approximation, and also √(2π)·φ(x) for the derivative).
+     */
+    private static FloatVector cdf(FloatVector x, FloatVector e) {
+        FloatVector t = FloatVector.broadcast(S, 1f).div(x.abs().mul(INV_SQRT2).fma(P, 1f));
         FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
                 .fma(t, FloatVector.broadcast(S, A1)).mul(t);
-        FloatVector e = VecMath.exp(az.mul(az).neg());
-        FloatVector r = poly.mul(e).neg().add(1f);
-        return r.lanewise(VectorOperators.NEG, z.lt(0f));
+        FloatVector erfAbs = poly.mul(e).neg().add(1f);
+        return erfAbs.lanewise(VectorOperators.NEG, x.lt(0f)).add(1f).mul(0.5f);
+    }
+
+    /** exp(−x²/2) per lane. */
+    private static FloatVector gauss(FloatVector x) {
+        return VecMath.exp(x.mul(x).mul(-0.5f));
     }
 
     private static float erf(float z) {
@@ -40,8 +46,7 @@ final class Activations {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
-            v.mul(cdf).intoArray(y, i);
+            v.mul(cdf(v, gauss(v))).intoArray(y, i);
         }
         for (; i < hi; i++) y[i] = x[i] * 0.5f * (1f + erf(x[i] * INV_SQRT2));
     }
@@ -51,8 +56,9 @@ final class Activations {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
-            FloatVector pdf = VecMath.exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector e = gauss(v);
+            FloatVector cdf = cdf(v, e);
+            FloatVector pdf = e.mul(INV_SQRT_2PI);
             FloatVector g = FloatVector.fromArray(S, dy, i).mul(v.fma(pdf, cdf));
             if (accumulate) g = g.add(FloatVector.fromArray(S, dx, i));
             g.intoArray(dx, i);
