@@ -24,6 +24,8 @@ public final class Gemm {
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
+  /** MR floats: one row of a packed A panel. */
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
   /** Rows of the register tile. */
   static final int MR = 8;
   /** Columns of the register tile: two vectors. */
@@ -237,6 +239,12 @@ public final class Gemm {
           }
         } else {
           int src = base + p0 * lda + i0;
+          if (mr == MR) {
+            for (int p = 0; p < kc; p++, src += lda, d += MR) {
+              FloatVector.fromArray(S8, a, src).intoArray(pa, d);
+            }
+            continue;
+          }
           for (int p = 0; p < kc; p++, src += lda, d += MR) {
             for (int r = 0; r < mr; r++) {
               pa[d + r] = a[src + r];
