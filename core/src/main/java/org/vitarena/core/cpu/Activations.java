@@ -16,39 +16,21 @@ final class Activations {
 
     private Activations() {}
 
-    // Cephes expf: exp(x) = 2^n · exp(r), r = x − n·ln2 in [−ln2/2, ln2/2], exp(r) by a degree-6 polynomial
-    private static final float LOG2E = 1.44269504088896341f, LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f,
-            SHIFTER = 12582912f; // 1.5·2^23: adding it rounds to an integer held in the low mantissa bits
-    private static final float E1 = 1.9875691500e-4f, E2 = 1.3981999507e-3f, E3 = 8.3334519073e-3f, E4 = 4.1665795894e-2f,
-            E5 = 1.6666665459e-1f, E6 = 5.0000001201e-1f;
-
     /**
-     * exp(x) for x ≤ 0 from adds, multiplies and FMAs only: these are exact IEEE operations whether the
-     * JIT has compiled the code or not, unlike {@code VectorOperators.EXP}, whose compiled (SVML) and
-     * interpreted results differ in the last bit and would break bit-identical resume.
+     * Φ(x) = (1 + erf(x/√2))/2 for a vector of x, given e = exp(−x²/2) (which is exp(−z²) for
+     * z = x/√2, the factor of the erf approximation, and also √(2π)·φ(x) for the derivative).
      */
-    private static FloatVector exp(FloatVector x) {
-        x = x.max(-87f);
-        FloatVector t = x.fma(LOG2E, SHIFTER);
-        FloatVector n = t.sub(SHIFTER);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = r.fma(E1, E2).fma(r, FloatVector.broadcast(S, E3)).fma(r, FloatVector.broadcast(S, E4))
-                .fma(r, FloatVector.broadcast(S, E5)).fma(r, FloatVector.broadcast(S, E6));
-        FloatVector er = p.mul(r).fma(r, r).add(1f);
-        var bits = t.reinterpretAsInts().sub(0x4B400000).add(127).lanewise(VectorOperators.LSHL, 23);
-        return er.mul(bits.reinterpretAsFloats());
-    }
-
-    /** erf(z) for a vector of z. */
-    private static FloatVector erf(FloatVector z) {
-        FloatVector az = z.abs();
-        FloatVector t = FloatVector.broadcast(S, 1f).div(az.fma(P, 1f));
+    private static FloatVector cdf(FloatVector x, FloatVector e) {
+        FloatVector t = FloatVector.broadcast(S, 1f).div(x.abs().mul(INV_SQRT2).fma(P, 1f));
         FloatVector poly = t.fma(A5, A4).fma(t, FloatVector.broadcast(S, A3)).fma(t, FloatVector.broadcast(S, A2))
                 .fma(t, FloatVector.broadcast(S, A1)).mul(t);
-        FloatVector e = exp(az.mul(az).neg());
-        FloatVector r = poly.mul(e).neg().add(1f);
-        return r.lanewise(VectorOperators.NEG, z.lt(0f));
+        FloatVector erfAbs = poly.mul(e).neg().add(1f);
+        return erfAbs.lanewise(VectorOperators.NEG, x.lt(0f)).add(1f).mul(0.5f);
+    }
+
+    /** exp(−x²/2) per lane. */
+    private static FloatVector gauss(FloatVector x) {
+        return VecMath.exp(x.mul(x).mul(-0.5f));
     }
 
     private static float erf(float z) {
@@ -64,8 +46,7 @@ final class Activations {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
-            v.mul(cdf).intoArray(y, i);
+            v.mul(cdf(v, gauss(v))).intoArray(y, i);
         }
         for (; i < hi; i++) y[i] = x[i] * 0.5f * (1f + erf(x[i] * INV_SQRT2));
     }
@@ -75,8 +56,9 @@ final class Activations {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
-            FloatVector cdf = erf(v.mul(INV_SQRT2)).add(1f).mul(0.5f);
-            FloatVector pdf = exp(v.mul(v).mul(-0.5f)).mul(INV_SQRT_2PI);
+            FloatVector e = gauss(v);
+            FloatVector cdf = cdf(v, e);
+            FloatVector pdf = e.mul(INV_SQRT_2PI);
             FloatVector g = FloatVector.fromArray(S, dy, i).mul(v.fma(pdf, cdf));
             if (accumulate) g = g.add(FloatVector.fromArray(S, dx, i));
             g.intoArray(dx, i);

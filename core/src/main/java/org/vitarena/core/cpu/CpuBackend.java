@@ -104,23 +104,31 @@ public final class CpuBackend implements Backend {
 
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
-        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int off = r * cols;
-                for (int c = 0; c < cols; c++) o[off + c] += bs[c];
-            }
-        });
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));
     }
 
     @Override public void sumRowsInto(Storage dy, int rows, int cols, Storage dbias) {
         float[] g = d(dy), db = d(dbias);
-        double[] acc = new double[cols];
-        for (int r = 0; r < rows; r++) {
-            int off = r * cols;
-            for (int c = 0; c < cols; c++) acc[c] += g[off + c];
+        int chunks = rowChunks(rows);
+        float[][] part = new float[chunks][cols];
+        CpuThreads.parallelFor(chunks, ch -> RowKernels.sumRows(g, part[ch], cols, chunkLo(rows, chunks, ch), chunkLo(rows, chunks, ch + 1)));
+        for (int c = 0; c < cols; c++) {
+            double acc = 0;
+            for (float[] pc : part) acc += pc[c];
+            db[c] += (float) acc;
         }
-        for (int c = 0; c < cols; c++) db[c] += (float) acc[c];
     }
+
+    /** Row chunks of at most {@link #SUM_CHUNK} rows for column sums: float partials per chunk, added in double. */
+    private static int rowChunks(int rows) {
+        return Math.max(1, (rows + SUM_CHUNK - 1) / SUM_CHUNK);
+    }
+
+    private static int chunkLo(int rows, int chunks, int ch) {
+        return (int) ((long) ch * rows / chunks);
+    }
+
+    private static final int SUM_CHUNK = 64;
 
     // ---- elementwise with broadcasting -------------------------------------------------------
     @Override
@@ -143,6 +151,10 @@ public final class CpuBackend implements Backend {
                     if (bs != null) bo += idx[dd] * bStrides[dd];
                 }
                 int oo = r * last;
+                if (sa == 1 && (sb == 1 || sb == 0) && op != BinaryOp.FIRST) {
+                    RowKernels.binaryRow(op, as, ao, bs, bo, sb == 0, o, oo, last);
+                    continue;
+                }
                 switch (op) {
                     case ADD -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] + bs[bo + j * sb]; }
                     case SUB -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] - bs[bo + j * sb]; }
@@ -253,67 +265,22 @@ public final class CpuBackend implements Backend {
     public void layerNorm(Storage x, Storage w, Storage b, int rows, int cols, float eps,
                           Storage y, Storage mean, Storage rstd) {
         float[] xs = d(x), ws = d(w), bs = b == null ? null : d(b), ys = d(y), ms = d(mean), rs = d(rstd);
-        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int off = r * cols;
-                double sum = 0;
-                for (int c = 0; c < cols; c++) sum += xs[off + c];
-                float mu = (float) (sum / cols);
-                double var = 0;
-                for (int c = 0; c < cols; c++) {
-                    double t = xs[off + c] - mu;
-                    var += t * t;
-                }
-                float rstdv = (float) (1.0 / Math.sqrt(var / cols + eps));
-                ms[r] = mu;
-                rs[r] = rstdv;
-                for (int c = 0; c < cols; c++) {
-                    float v = (xs[off + c] - mu) * rstdv * ws[c];
-                    ys[off + c] = bs == null ? v : v + bs[c];
-                }
-            }
-        });
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.layerNorm(xs, ws, bs, ys, ms, rs, cols, eps, lo, hi));
     }
 
     @Override
     public void layerNormBackward(Storage dy, Storage x, Storage w, Storage mean, Storage rstd, int rows, int cols,
                                   Storage dx, Storage dw, Storage db) {
         float[] g = d(dy), xs = d(x), ws = d(w), ms = d(mean), rs = d(rstd);
-        float[] dxs = dx == null ? null : d(dx);
-        if (dxs != null) {
-            CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    int off = r * cols;
-                    float mu = ms[r], rv = rs[r];
-                    double sumG = 0, sumGX = 0;
-                    for (int c = 0; c < cols; c++) {
-                        double gw = g[off + c] * ws[c];
-                        sumG += gw;
-                        sumGX += gw * (xs[off + c] - mu) * rv;
-                    }
-                    float meanG = (float) (sumG / cols), meanGX = (float) (sumGX / cols);
-                    for (int c = 0; c < cols; c++) {
-                        float xhat = (xs[off + c] - mu) * rv;
-                        dxs[off + c] += rv * (g[off + c] * ws[c] - meanG - xhat * meanGX);
-                    }
-                }
-            });
+        if (dx != null) {
+            float[] dxs = d(dx);
+            CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.layerNormBackwardInput(g, xs, ws, ms, rs, dxs, cols, lo, hi));
         }
         if (dw != null || db != null) {
-            int chunks = Math.max(1, Math.min(CpuThreads.threads() * 4, rows / 16));
-            double[][] pw = new double[chunks][cols], pb = new double[chunks][cols];
-            int step = (rows + chunks - 1) / chunks;
-            CpuThreads.parallelFor(chunks, ch -> {
-                double[] aw = pw[ch], ab = pb[ch];
-                for (int r = ch * step; r < Math.min(rows, (ch + 1) * step); r++) {
-                    int off = r * cols;
-                    float mu = ms[r], rv = rs[r];
-                    for (int c = 0; c < cols; c++) {
-                        aw[c] += g[off + c] * (xs[off + c] - mu) * rv;
-                        ab[c] += g[off + c];
-                    }
-                }
-            });
+            int chunks = rowChunks(rows);
+            float[][] pw = new float[chunks][cols], pb = new float[chunks][cols];
+            CpuThreads.parallelFor(chunks, ch -> RowKernels.layerNormBackwardParams(g, xs, ms, rs, pw[ch], pb[ch], cols,
+                    chunkLo(rows, chunks, ch), chunkLo(rows, chunks, ch + 1)));
             float[] dws = dw == null ? null : d(dw), dbs = db == null ? null : d(db);
             for (int c = 0; c < cols; c++) {
                 double sw = 0, sb = 0;
@@ -329,34 +296,12 @@ public final class CpuBackend implements Backend {
 
     @Override public void softmax(Storage x, int rows, int cols, Storage y) {
         float[] xs = d(x), ys = d(y);
-        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int off = r * cols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) max = Math.max(max, xs[off + c]);
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    float e = (float) Math.exp(xs[off + c] - max);
-                    ys[off + c] = e;
-                    sum += e;
-                }
-                for (int c = 0; c < cols; c++) ys[off + c] = (float) (ys[off + c] / sum);
-            }
-        });
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.softmax(xs, ys, cols, lo, hi));
     }
 
     @Override public void softmaxBackward(Storage y, Storage dy, int rows, int cols, Storage dx, boolean accumulate) {
         float[] ys = d(y), g = d(dy), o = d(dx);
-        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int off = r * cols;
-                double dotD = 0;
-                for (int c = 0; c < cols; c++) dotD += (double) g[off + c] * ys[off + c];
-                float dot = (float) dotD;
-                if (accumulate) for (int c = 0; c < cols; c++) o[off + c] += ys[off + c] * (g[off + c] - dot);
-                else for (int c = 0; c < cols; c++) o[off + c] = ys[off + c] * (g[off + c] - dot);
-            }
-        });
+        CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.softmaxBackward(ys, g, o, accumulate, cols, lo, hi));
     }
 
     @Override

@@ -24,6 +24,8 @@ public final class Gemm {
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
+  /** MR floats: one row of a packed A panel. */
+  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
   /** Rows of the register tile. */
   static final int MR = 8;
   /** Columns of the register tile: two vectors. */
@@ -237,6 +239,12 @@ public final class Gemm {
           }
         } else {
           int src = base + p0 * lda + i0;
+          if (mr == MR) {
+            for (int p = 0; p < kc; p++, src += lda, d += MR) {
+              FloatVector.fromArray(S8, a, src).intoArray(pa, d);
+            }
+            continue;
+          }
           for (int p = 0; p < kc; p++, src += lda, d += MR) {
             for (int r = 0; r < mr; r++) {
               pa[d + r] = a[src + r];
@@ -258,15 +266,24 @@ public final class Gemm {
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
           int kc = Math.min(kcBlock, k - p0);
           boolean add = accumulate || p0 > 0;
-          packA(bi, pa, i1, i2, p0, kc);
+          if (transA) {
+            packA(bi, pa, i1, i2, p0, kc);
+          }
+          int aBase = aOff + bi * strideA + p0;
           for (int jp = jLo; jp < jHi; jp++) {
             int j0 = jp * NR;
             int nr = Math.min(NR, n - j0);
             int bIdx = p0 * nPad + jp * kc * NR;
             for (int ip = i1; ip < i2; ip++) {
               int i0 = ip * MR;
-              kernel(kc, pa, (ip - i1) * kc * MR, pb, bIdx, c, cBase + i0 * ldc + j0, ldc,
-                  Math.min(MR, m - i0), nr, add, w.tile);
+              int mr = Math.min(MR, m - i0);
+              if (transA) {
+                kernel(kc, pa, (ip - i1) * kc * MR, pb, bIdx, c, cBase + i0 * ldc + j0, ldc, mr, nr,
+                    add, w.tile);
+              } else {
+                kernelRows(kc, a, aBase + i0 * lda, lda, pb, bIdx, c, cBase + i0 * ldc + j0, ldc, mr,
+                    nr, add, w.tile);
+              }
             }
           }
         }
@@ -306,6 +323,107 @@ public final class Gemm {
       c60 = a6.fma(b0, c60);
       c61 = a6.fma(b1, c61);
       FloatVector a7 = FloatVector.broadcast(S, pa[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    if (mr == MR && nr == NR) {
+      if (add) {
+        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+        c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+        c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+        c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+      } else {
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
+      }
+    } else {
+      // edge tile: spill the whole tile, then add the valid part
+      c00.intoArray(tile, 0 * NR);
+      c01.intoArray(tile, 0 * NR + VL);
+      c10.intoArray(tile, 1 * NR);
+      c11.intoArray(tile, 1 * NR + VL);
+      c20.intoArray(tile, 2 * NR);
+      c21.intoArray(tile, 2 * NR + VL);
+      c30.intoArray(tile, 3 * NR);
+      c31.intoArray(tile, 3 * NR + VL);
+      c40.intoArray(tile, 4 * NR);
+      c41.intoArray(tile, 4 * NR + VL);
+      c50.intoArray(tile, 5 * NR);
+      c51.intoArray(tile, 5 * NR + VL);
+      c60.intoArray(tile, 6 * NR);
+      c61.intoArray(tile, 6 * NR + VL);
+      c70.intoArray(tile, 7 * NR);
+      c71.intoArray(tile, 7 * NR + VL);
+      for (int i = 0; i < mr; i++) {
+        int row = ci + i * ldc;
+        for (int j = 0; j < nr; j++) {
+          c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
+        }
+      }
+    }
+  }
+
+  /** As {@link #kernel}, with A read in place: row r of the panel starts at a[ai + r*lda] (rows past mr
+   *  repeat row 0, computed and not stored), so row-major A needs no packing. */
+  private static void kernelRows(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add, float[] tile) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
+    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0), r6 = ai + (mr > 6 ? 6 * lda : 0);
+    int r7 = ai + (mr > 7 ? 7 * lda : 0);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, pa[ai + p]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, pa[r1 + p]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, pa[r2 + p]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, pa[r3 + p]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, pa[r4 + p]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, pa[r5 + p]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, pa[r6 + p]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, pa[r7 + p]);
       c70 = a7.fma(b0, c70);
       c71 = a7.fma(b1, c71);
     }

@@ -1,0 +1,209 @@
+package org.vitarena.core.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SIMD row kernels, forward and backward side by side: softmax, LayerNorm, bias add / bias
+ * gradient. Each works on the rows [lo, hi) of a row-major matrix so that {@link CpuBackend}
+ * can split rows over threads. The last partial vector of a row is handled with a mask.
+ *
+ * <p>Legend: R rows, C columns (the last dimension), r a row, c a column.
+ */
+final class RowKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int VL = S.length();
+
+    private RowKernels() {}
+
+    /**
+     * Σ lanes of v, added in lane order. {@code reduceLanes(ADD)} may add in a different order once
+     * JIT-compiled than in the interpreter, so the same input could give two results.
+     */
+    private static float sum(FloatVector v, float[] tmp) {
+        v.intoArray(tmp, 0);
+        float s = 0;
+        for (int i = 0; i < VL; i++) s += tmp[i];
+        return s;
+    }
+
+    // ---- softmax ---------------------------------------------------------------------------
+
+    /** y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. */
+    static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
+        float[] tmp = new float[VL];
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c, m), m);
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            FloatVector vsum = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector e = FloatVector.fromArray(S, x, off + c, m).sub(max);
+                e = VecMath.exp(e);
+                e.intoArray(y, off + c, m);
+                vsum = vsum.add(e, m);
+            }
+            float inv = 1f / sum(vsum, tmp);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector.fromArray(S, y, off + c, m).mul(inv).intoArray(y, off + c, m);
+            }
+        }
+    }
+
+    /** dx[r] (+)= y[r]·(dy[r] − ⟨dy[r], y[r]⟩) for rows [lo, hi). */
+    static void softmaxBackward(float[] y, float[] dy, float[] dx, boolean accumulate, int cols, int lo, int hi) {
+        float[] tmp = new float[VL];
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            FloatVector vdot = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                vdot = FloatVector.fromArray(S, dy, off + c, m).fma(FloatVector.fromArray(S, y, off + c, m), vdot);
+            }
+            float dot = sum(vdot, tmp);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector g = FloatVector.fromArray(S, dy, off + c, m).sub(dot).mul(FloatVector.fromArray(S, y, off + c, m));
+                if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c, m));
+                g.intoArray(dx, off + c, m);
+            }
+        }
+    }
+
+    // ---- LayerNorm -------------------------------------------------------------------------
+
+    /** y = (x − mean)·rstd·w (+ b) per row, saving mean and rstd, for rows [lo, hi). */
+    static void layerNorm(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd, int cols, float eps,
+                          int lo, int hi) {
+        float[] tmp = new float[VL];
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            FloatVector vs = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                vs = vs.add(FloatVector.fromArray(S, x, off + c, m));
+            }
+            float mu = sum(vs, tmp) / cols;
+            FloatVector vv = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector t = FloatVector.fromArray(S, x, off + c, m).sub(mu);
+                vv = t.fma(t, vv).blend(vv, m.not());
+            }
+            float rs = (float) (1.0 / Math.sqrt(sum(vv, tmp) / cols + eps));
+            mean[r] = mu;
+            rstd[r] = rs;
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector v = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rs).mul(FloatVector.fromArray(S, w, c, m));
+                if (b != null) v = v.add(FloatVector.fromArray(S, b, c, m));
+                v.intoArray(y, off + c, m);
+            }
+        }
+    }
+
+    /** dx += rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) per row, for rows [lo, hi). */
+    static void layerNormBackwardInput(float[] dy, float[] x, float[] w, float[] mean, float[] rstd, float[] dx, int cols,
+                                       int lo, int hi) {
+        float[] tmp = new float[VL];
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            float mu = mean[r], rv = rstd[r];
+            FloatVector sg = FloatVector.zero(S), sgx = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+                sg = sg.add(gw);
+                sgx = gw.fma(xhat, sgx).blend(sgx, m.not());
+            }
+            float meanG = sum(sg, tmp) / cols, meanGX = sum(sgx, tmp) / cols;
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+                FloatVector d = gw.sub(meanG).sub(xhat.mul(meanGX)).mul(rv);
+                d.add(FloatVector.fromArray(S, dx, off + c, m)).intoArray(dx, off + c, m);
+            }
+        }
+    }
+
+    /** dw[c] += Σ_r g·x̂, db[c] += Σ_r g over rows [lo, hi) (float partial sums, the caller adds them up in double). */
+    static void layerNormBackwardParams(float[] dy, float[] x, float[] mean, float[] rstd, float[] dw, float[] db, int cols,
+                                        int lo, int hi) {
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            float mu = mean[r], rv = rstd[r];
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector g = FloatVector.fromArray(S, dy, off + c, m);
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+                g.fma(xhat, FloatVector.fromArray(S, dw, c, m)).intoArray(dw, c, m);
+                g.add(FloatVector.fromArray(S, db, c, m)).intoArray(db, c, m);
+            }
+        }
+    }
+
+    // ---- bias ------------------------------------------------------------------------------
+
+    /** out[r] += bias for rows [lo, hi). */
+    static void addRowVector(float[] out, float[] bias, int cols, int lo, int hi) {
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector.fromArray(S, out, off + c, m).add(FloatVector.fromArray(S, bias, c, m)).intoArray(out, off + c, m);
+            }
+        }
+    }
+
+    /** acc[c] += Σ_{r in [lo, hi)} dy[r, c] (the bias gradient of {@link #addRowVector}), float partial sums. */
+    static void sumRows(float[] dy, float[] acc, int cols, int lo, int hi) {
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            for (int c = 0; c < cols; c += VL) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector.fromArray(S, dy, off + c, m).add(FloatVector.fromArray(S, acc, c, m)).intoArray(acc, c, m);
+            }
+        }
+    }
+
+    // ---- elementwise -----------------------------------------------------------------------
+
+    /** o[oo + j] = op(a[ao + j], b[bo + j] or b[bo] if {@code bScalar}) for j in [0, len). */
+    static void binaryRow(org.vitarena.core.backend.BinaryOp op, float[] a, int ao, float[] b, int bo, boolean bScalar,
+                          float[] o, int oo, int len) {
+        FloatVector bb = bScalar ? FloatVector.broadcast(S, b[bo]) : null;
+        int j = 0;
+        for (int upper = S.loopBound(len); j < upper; j += VL) {
+            FloatVector x = FloatVector.fromArray(S, a, ao + j);
+            FloatVector y = bScalar ? bb : FloatVector.fromArray(S, b, bo + j);
+            FloatVector r = switch (op) {
+                case ADD -> x.add(y);
+                case SUB -> x.sub(y);
+                case MUL -> x.mul(y);
+                case DIV -> x.div(y);
+                case FIRST -> x;
+            };
+            r.intoArray(o, oo + j);
+        }
+        for (; j < len; j++) {
+            float x = a[ao + j], y = bScalar ? b[bo] : b[bo + j];
+            o[oo + j] = switch (op) {
+                case ADD -> x + y;
+                case SUB -> x - y;
+                case MUL -> x * y;
+                case DIV -> x / y;
+                case FIRST -> x;
+            };
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package org.vitarena.core.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.vitarena.core.backend.BinaryOp;
+
+/**
+ * The SIMD row kernels against plain double-precision loops written here independently, on
+ * widths that are a multiple of the vector length, not one, and shorter than one vector.
+ */
+class RowKernelsTest {
+    private static final int[] COLS = {1, 5, 16, 65, 192, 200};
+    private static final int ROWS = 37;
+
+    private static float[] rand(Random r, int n, float scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * scale);
+        return x;
+    }
+
+    private static void close(String what, double[] want, float[] got, double tol) {
+        for (int i = 0; i < want.length; i++) {
+            double err = Math.abs(want[i] - got[i]);
+            assertTrue(err <= tol * (1 + Math.abs(want[i])), what + "[" + i + "]: want " + want[i] + " got " + got[i]);
+        }
+    }
+
+    @Test
+    void softmaxAndBackward() {
+        Random r = new Random(1);
+        for (int cols : COLS) {
+            float[] x = rand(r, ROWS * cols, 8f), dy = rand(r, ROWS * cols, 1f), dx0 = rand(r, ROWS * cols, 1f);
+            double[] y = new double[x.length], dx = new double[x.length];
+            for (int row = 0; row < ROWS; row++) {
+                int o = row * cols;
+                double max = Double.NEGATIVE_INFINITY, sum = 0, dot = 0;
+                for (int c = 0; c < cols; c++) max = Math.max(max, x[o + c]);
+                for (int c = 0; c < cols; c++) sum += Math.exp(x[o + c] - max);
+                for (int c = 0; c < cols; c++) y[o + c] = Math.exp(x[o + c] - max) / sum;
+                for (int c = 0; c < cols; c++) dot += dy[o + c] * y[o + c];
+                for (int c = 0; c < cols; c++) dx[o + c] = dx0[o + c] + y[o + c] * (dy[o + c] - dot);
+            }
+            float[] ys = new float[x.length];
+            RowKernels.softmax(x, ys, cols, 0, ROWS);
+            close("softmax cols=" + cols, y, ys, 1e-5);
+            float[] dxs = dx0.clone();
+            RowKernels.softmaxBackward(ys, dy, dxs, true, cols, 0, ROWS);
+            close("softmaxBackward cols=" + cols, dx, dxs, 1e-5);
+        }
+    }
+
+    @Test
+    void layerNormAndBackward() {
+        Random r = new Random(2);
+        float eps = 1e-6f;
+        for (int cols : COLS) {
+            float[] x = rand(r, ROWS * cols, 3f), w = rand(r, cols, 1f), b = rand(r, cols, 1f), dy = rand(r, ROWS * cols, 1f);
+            for (int i = 0; i < x.length; i++) x[i] += 5f; // an offset mean, as activations have
+            double[] y = new double[x.length], dx = new double[x.length], dw = new double[cols], db = new double[cols];
+            for (int row = 0; row < ROWS; row++) {
+                int o = row * cols;
+                double mu = 0, var = 0;
+                for (int c = 0; c < cols; c++) mu += x[o + c];
+                mu /= cols;
+                for (int c = 0; c < cols; c++) var += (x[o + c] - mu) * (x[o + c] - mu);
+                double rs = 1 / Math.sqrt(var / cols + eps), mg = 0, mgx = 0;
+                for (int c = 0; c < cols; c++) {
+                    double xh = (x[o + c] - mu) * rs;
+                    y[o + c] = xh * w[c] + b[c];
+                    mg += dy[o + c] * w[c] / cols;
+                    mgx += dy[o + c] * w[c] * xh / cols;
+                    dw[c] += dy[o + c] * xh;
+                    db[c] += dy[o + c];
+                }
+                for (int c = 0; c < cols; c++) dx[o + c] = rs * (dy[o + c] * w[c] - mg - (x[o + c] - mu) * rs * mgx);
+            }
+            float[] ys = new float[x.length], mean = new float[ROWS], rstd = new float[ROWS];
+            RowKernels.layerNorm(x, w, b, ys, mean, rstd, cols, eps, 0, ROWS);
+            close("layerNorm cols=" + cols, y, ys, 2e-4);
+            float[] dxs = new float[x.length], dws = new float[cols], dbs = new float[cols];
+            RowKernels.layerNormBackwardInput(dy, x, w, mean, rstd, dxs, cols, 0, ROWS);
+            if (cols > 1) close("layerNormBackward dx cols=" + cols, dx, dxs, 2e-3);
+            RowKernels.layerNormBackwardParams(dy, x, mean, rstd, dws, dbs, cols, 0, ROWS);
+            close("layerNormBackward dw cols=" + cols, dw, dws, 2e-3);
+            close("layerNormBackward db cols=" + cols, db, dbs, 1e-5);
+        }
+    }
+
+    @Test
+    void biasAddAndRowSums() {
+        Random r = new Random(3);
+        for (int cols : COLS) {
+            float[] out = rand(r, ROWS * cols, 1f), bias = rand(r, cols, 1f);
+            double[] want = new double[out.length], sums = new double[cols];
+            for (int i = 0; i < out.length; i++) want[i] = out[i] + bias[i % cols];
+            RowKernels.addRowVector(out, bias, cols, 0, ROWS);
+            close("addRowVector cols=" + cols, want, out, 1e-6);
+            for (int i = 0; i < out.length; i++) sums[i % cols] += out[i];
+            float[] acc = new float[cols];
+            RowKernels.sumRows(out, acc, cols, 0, ROWS);
+            close("sumRows cols=" + cols, sums, acc, 1e-5);
+        }
+    }
+
+    @Test
+    void binaryRows() {
+        Random r = new Random(4);
+        for (int cols : COLS) {
+            float[] a = rand(r, cols + 3, 1f), b = rand(r, cols + 5, 1f);
+            for (int i = 0; i < b.length; i++) b[i] = b[i] == 0 ? 1 : b[i];
+            for (BinaryOp op : BinaryOp.values()) {
+                for (boolean scalar : new boolean[]{false, true}) {
+                    double[] want = new double[cols];
+                    for (int j = 0; j < cols; j++) {
+                        double x = a[3 + j], y = scalar ? b[5] : b[5 + j];
+                        want[j] = switch (op) {
+                            case ADD -> x + y;
+                            case SUB -> x - y;
+                            case MUL -> x * y;
+                            case DIV -> x / y;
+                            case FIRST -> x;
+                        };
+                    }
+                    float[] o = new float[cols + 2];
+                    RowKernels.binaryRow(op, a, 3, b, 5, scalar, o, 2, cols);
+                    float[] got = java.util.Arrays.copyOfRange(o, 2, 2 + cols);
+                    close(op + " scalar=" + scalar + " cols=" + cols, want, got, 1e-6);
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorExpMatchesMathExp() {
+        var sp = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED;
+        float[] x = new float[sp.length()], y = new float[sp.length()];
+        for (float v = -100f; v < 88f; v += 0.0137f * sp.length()) {
+            for (int i = 0; i < x.length; i++) x[i] = v + 0.0137f * i;
+            VecMath.exp(jdk.incubator.vector.FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < x.length; i++) {
+                double want = Math.exp(x[i]);
+                double err = Math.abs(y[i] - want);
+                assertTrue(err <= 3e-7 * want || (x[i] < -87.3f && y[i] == 0f), "exp(" + x[i] + ") = " + y[i] + ", want " + want);
+            }
+        }
+    }
+}
