@@ -30,6 +30,9 @@ public class VisionTransformerDistilled extends VisionTransformer {
 
     public VisionTransformerDistilled(VitConfig cfg, long seed) {
         super(cfg, seed);
+        if (!cfg.globalPool().equals("token")) {
+            throw new IllegalArgumentException("VisionTransformerDistilled pools its class and distillation tokens: global_pool must be 'token'");
+        }
     }
 
     @Override

@@ -31,7 +31,7 @@ public class VisionTransformer extends VisionModel {
     protected final VitConfig cfg;
     protected final PatchEmbed patchEmbed;
     protected final List<Block> blocks = new ArrayList<>();
-    protected final LayerNorm norm;
+    protected final LayerNorm norm, fcNorm;
     protected Linear head;
     protected int numClasses;
 
@@ -50,7 +50,10 @@ public class VisionTransformer extends VisionModel {
             blocks.add(blockList.add(new Block(d, cfg.numHeads(), cfg.mlpRatio(), cfg.qkvBias(),
                     cfg.initValues(), cfg.dropRate(), cfg.attnDropRate(), dpr, cfg.normEps(), rng)));
         }
-        this.norm = child("norm", new LayerNorm(d, cfg.normEps()));
+        boolean avg = cfg.globalPool().equals("avg");
+        // timm: with average pooling the final norm becomes fc_norm, applied after pooling
+        this.norm = avg ? null : child("norm", new LayerNorm(d, cfg.normEps()));
+        this.fcNorm = avg ? child("fc_norm", new LayerNorm(d, cfg.normEps())) : null;
         createHeads(cfg.numClasses(), rng);
     }
 
@@ -88,13 +91,15 @@ public class VisionTransformer extends VisionModel {
         x = Shapes.concat(1, parts.toArray(Tensor[]::new));
         x = Arith.add(x, namedParameters().get("pos_embed"));
         for (Block blk : blocks) x = blk.forward(x);
-        return norm.forward(x);
+        return norm == null ? x : norm.forward(x);
     }
 
-    /** tokens [B, T, D] → logits [B, K] from the class token. */
+    /** tokens [B, T, D] → logits [B, K] from the class token, or from the mean of the patch tokens. */
     @Override
     public Tensor forwardHead(Tensor features) {
-        return head.forward(Shapes.select(features, 1, 0));
+        if (fcNorm == null) return head.forward(Shapes.select(features, 1, 0));
+        Tensor patches = Shapes.slice(features, 1, numPrefixTokens(), features.dim(1));
+        return head.forward(fcNorm.forward(Shapes.mean(patches, 1, false)));
     }
 
     @Override

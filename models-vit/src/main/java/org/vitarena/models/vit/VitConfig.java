@@ -18,11 +18,16 @@ package org.vitarena.models.vit;
  * @param dropRate     dropout after attention projection and in the MLP
  * @param attnDropRate dropout on attention probabilities
  * @param dropPathRate stochastic depth of the last block, linearly increasing from 0
+ * @param globalPool   "token" (the class token, then the final {@code norm}) or "avg" (the mean of the
+ *                     patch tokens, then {@code fc_norm}; the final norm is then an identity, as timm does)
  */
 public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses, int embedDim, int depth, int numHeads,
                         float mlpRatio, boolean qkvBias, Float initValues, float normEps, float dropRate,
-                        float attnDropRate, float dropPathRate) {
+                        float attnDropRate, float dropPathRate, String globalPool) {
     public VitConfig {
+        if (!globalPool.equals("token") && !globalPool.equals("avg")) {
+            throw new IllegalArgumentException("global_pool '" + globalPool + "' is not supported; supported: token, avg");
+        }
         if (imgSize % patchSize != 0) {
             throw new IllegalArgumentException("image size " + imgSize + " is not a multiple of the patch size " + patchSize);
         }
@@ -33,7 +38,7 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
 
     /** A ViT with timm's defaults for everything but the sizes. */
     public static VitConfig of(int imgSize, int patchSize, int embedDim, int depth, int numHeads, int numClasses) {
-        return new VitConfig(imgSize, patchSize, 3, numClasses, embedDim, depth, numHeads, 4f, true, null, 1e-6f, 0f, 0f, 0f);
+        return new VitConfig(imgSize, patchSize, 3, numClasses, embedDim, depth, numHeads, 4f, true, null, 1e-6f, 0f, 0f, 0f, "token");
     }
 
     public int gridSize() {
@@ -41,14 +46,18 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
     }
 
     public VitConfig withImgSize(int s) {
-        return new VitConfig(s, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate);
+        return new VitConfig(s, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate, globalPool);
     }
 
     public VitConfig withNumClasses(int n) {
-        return new VitConfig(imgSize, patchSize, inChans, n, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate);
+        return new VitConfig(imgSize, patchSize, inChans, n, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate, globalPool);
     }
 
     public VitConfig withDropPath(float r) {
-        return new VitConfig(imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, r);
+        return new VitConfig(imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, r, globalPool);
+    }
+
+    public VitConfig withGlobalPool(String pool) {
+        return new VitConfig(imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate, pool);
     }
 }

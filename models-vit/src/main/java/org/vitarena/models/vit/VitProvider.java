@@ -44,12 +44,11 @@ public final class VitProvider implements ModelProvider {
             if (!known.contains(k)) throw new IllegalArgumentException("VisionTransformer argument '" + k + "' is not supported; supported: " + known);
         }
         Kwargs a = new Kwargs(kwargs);
-        if (!a.s("global_pool", "token").equals("token") || !a.b("class_token", true)) {
-            throw new IllegalArgumentException("only global_pool='token' with a class token is supported");
-        }
+        if (!a.b("class_token", true)) throw new IllegalArgumentException("only models with a class token are supported (class_token=True)");
         return new VitConfig(a.imgSize(224), a.i("patch_size", 16), a.i("in_chans", 3), a.i("num_classes", 1000),
                 a.i("embed_dim", 768), a.i("depth", 12), a.i("num_heads", 12), a.f("mlp_ratio", 4f), a.b("qkv_bias", true),
-                a.fOrNull("init_values", null), 1e-6f, a.f("drop_rate", 0f), a.f("attn_drop_rate", 0f), a.f("drop_path_rate", 0f));
+                a.fOrNull("init_values", null), 1e-6f, a.f("drop_rate", 0f), a.f("attn_drop_rate", 0f), a.f("drop_path_rate", 0f),
+                a.s("global_pool", "token"));
     }
 
     @Override
