@@ -130,7 +130,8 @@ class RunnerTrainingTest {
         var bad = run("train", "--model", "cait_demo", "--pretrained", w.toString(), "--epochs", "1", "--classes", "3",
                 "--train-per-class", "4", "--val-per-class", "2", "--out", tmp.resolve("bad").toString());
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("missing keys (60)") && bad.err().contains("mis-shaped keys (1): pos_embed") && bad.err().contains("blocks_token_only"), bad.err());
+        assertTrue(bad.err().contains("missing keys (62)") && bad.err().contains("unexpected keys (2): fc_norm.weight, fc_norm.bias")
+                && bad.err().contains("mis-shaped keys (1): pos_embed") && bad.err().contains("blocks_token_only"), bad.err());
     }
 
     private static String[] concat(String[] a, String... b) {
