@@ -101,6 +101,21 @@ class TrainerTest {
         assertEquals(0.5 * ce1 + 0.5 * ce2, got, 1e-6);
     }
 
+    @Test
+    void deitTrainsAgainstATeachersArgmaxWhenGivenATeacher() throws IOException {
+        TrainConfig teacherCfg = cfg("vit_demo", 1, 8, 1, "adamw", 1e-3f, TrainConfig.Augment.none(), 0f, false, 0, 3, 8);
+        new Trainer(reg, teacherCfg, tmp.resolve("teacher"), false, quiet).run();
+        TrainConfig base = cfg("deit_demo", 1, 8, 1, "adamw", 1e-3f, TrainConfig.Augment.none(), 0f, false, 0, 3, 8);
+        TrainConfig withTeacher = new TrainConfig(base.model(), base.data(), 1, 8, 1, 32, "adamw", 1e-3f, 1e-5f, 0.05f, 0f, 0f, 0f, 0f,
+                false, false, null, tmp.resolve("teacher/last.ckpt").toString(), TrainConfig.Augment.none(), 11L, 2, 0, 2, 1, List.of("t"));
+        new Trainer(reg, base, tmp.resolve("plain"), false, quiet).run();
+        new Trainer(reg, withTeacher, tmp.resolve("distilled"), false, quiet).run();
+        var plain = weights(tmp.resolve("plain/last.ckpt")).get("head_dist.weight").floats();
+        var distilled = weights(tmp.resolve("distilled/last.ckpt")).get("head_dist.weight").floats();
+        // same data, seed and labels for the class head: only the teacher's argmax targets differ
+        assertFalse(java.util.Arrays.equals(plain, distilled), "the teacher's labels must change what head_dist learns");
+    }
+
     private static double lse(double... v) {
         double s = 0;
         for (double x : v) s += Math.exp(x);
