@@ -47,7 +47,10 @@ public final class CommonOptions {
         return seed == null ? 0L : seed;
     }
 
-    /** Applies threads and selects the backend, logging the choice once (to stderr when verbose). */
+    /**
+     * Applies threads and precision and selects the backend, logging the choice and why once to stderr
+     * (with -v, or whenever auto passed over a backend that is installed but cannot run here).
+     */
     public void apply(PrintWriter err) {
         if (threads != null) CpuThreads.setThreads(threads);
         if (precision != null) {
@@ -57,7 +60,7 @@ public final class CommonOptions {
             System.setProperty("vitarena.precision", p);
         }
         Backends.select(device == null ? "auto" : device, msg -> {
-            if (verbose) err.println(msg);
+            if (verbose || msg.contains("skipped")) err.println(msg);
         });
     }
 

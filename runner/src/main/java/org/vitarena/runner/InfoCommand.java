@@ -49,8 +49,9 @@ public final class InfoCommand implements Callable<Integer> {
             m.put("num_classes", info.numClasses());
             out.println(new ObjectMapper().writeValueAsString(m));
         } else {
-            out.printf("%s (%s): %.1fM params, %.1f GMACs at %d px, %d classes%n", model, entry.family(),
-                    info.params() / 1e6, info.gmacs(), info.imgSize(), info.numClasses());
+            out.printf("%s (%s): %.1fM params, %s GMACs at %d px, %d classes%n", model, entry.family(),
+                    info.params() / 1e6, info.gmacs() >= 1 ? String.format("%.1f", info.gmacs()) : String.format("%.4f", info.gmacs()),
+                    info.imgSize(), info.numClasses());
         }
         return 0;
     }

@@ -4,7 +4,6 @@ import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,8 +48,4 @@ public abstract class Optimizer {
 
     /** Restores {@link #state()}. */
     public abstract void loadState(Map<String, Safetensors.Entry> state);
-
-    protected static List<String> sortedNames(Map<String, Tensor> m) {
-        return List.copyOf(m.keySet());
-    }
 }
