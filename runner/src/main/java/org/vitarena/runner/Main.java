@@ -61,7 +61,9 @@ public final class Main implements Callable<Integer> {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (System.getenv("VITARENA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
-            return ex instanceof IllegalArgumentException || ex instanceof java.io.IOException ? 2 : 1;
+            boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof java.io.UncheckedIOException || ex instanceof org.vitarena.data.DataException;
+            return badInput ? 2 : 1;
         });
         return cl;
     }
