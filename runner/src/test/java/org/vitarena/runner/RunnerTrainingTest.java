@@ -134,6 +134,26 @@ class RunnerTrainingTest {
                 && bad.err().contains("mis-shaped keys (1): pos_embed") && bad.err().contains("blocks_token_only"), bad.err());
     }
 
+    @Test
+    void paperPresetNamesThePapersFourModelsAndNeedsTheirWeights() throws Exception {
+        Path out = tmp.resolve("paper");
+        var r = run("--all", "--preset", "paper", "--pretrained-dir", tmp.resolve("weights").toString(), "--out", out.toString());
+        assertEquals(1, r.code(), r.err());
+        JsonNode res = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        List<String> models = new ArrayList<>();
+        for (JsonNode m : res.get("models")) {
+            models.add(m.get("model").asText());
+            assertEquals("failed", m.get("status").asText());
+            assertTrue(m.get("error").asText().contains("no such weights file"), m.toString());
+        }
+        assertEquals(List.of("vit_large_patch16_384", "cait_s36_384", "deit_base_distilled_patch16_384", "swin_large_patch4_window12_384"), models);
+        JsonNode recipe = res.get("recipe");
+        assertEquals(384, recipe.get("img_size").asInt());
+        assertEquals(128, recipe.get("effective_batch").asInt());
+        assertTrue(recipe.get("freeze_backbone").asBoolean());
+        assertEquals("paper", recipe.get("augment").asText());
+    }
+
     private static String[] concat(String[] a, String... b) {
         List<String> l = new ArrayList<>(List.of(a));
         l.addAll(List.of(b));

@@ -107,6 +107,12 @@ public final class Trainer {
             log.println("no checkpoint at " + lastCheckpoint() + ": starting a new run");
         }
 
+        if (ckpt == null && cfg.pretrained() != null && !Files.isRegularFile(Path.of(cfg.pretrained()))) {
+            throw new IOException(cfg.pretrained() + ": no such weights file (expected a timm model.safetensors for " + cfg.model() + ")");
+        }
+        if (cfg.teacher() != null && !Files.isRegularFile(Path.of(cfg.teacher()))) {
+            throw new IOException(cfg.teacher() + ": no such teacher checkpoint");
+        }
         DataSpec.Splits data = cfg.data().open(true, log);
         Dataset train = data.train(), val = data.val();
         ModelRegistry.Entry entry = registry.entry(cfg.model());
