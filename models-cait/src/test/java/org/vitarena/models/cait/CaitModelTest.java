@@ -1,6 +1,7 @@
 package org.vitarena.models.cait;
 
 import org.junit.jupiter.api.Test;
+import org.vitarena.core.testing.TestImages;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
@@ -11,7 +12,6 @@ import org.vitarena.spi.ModelOptions;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,13 +27,6 @@ class CaitModelTest {
         System.out.printf("cait_s36_384: %.2fM params, %.2f GMACs%n", info.params() / 1e6, info.gmacs());
         assertEquals(68.4e6, info.params(), 0.01 * 68.4e6);
         assertEquals(48.0, info.gmacs(), 0.01 * 48.0);
-    }
-
-    private static Tensor images(int batch, int size, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[batch * 3 * size * size];
-        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
-        return Tensor.of(x, batch, 3, size, size);
     }
 
     @Test
@@ -55,7 +48,7 @@ class CaitModelTest {
         dst.train(false);
         float[] out;
         try (var ignored = NoGrad.scope()) {
-            out = dst.forward(images(2, 48, 5)).toArray();
+            out = dst.forward(TestImages.random(2, 48, 5)).toArray();
         }
         assertEquals(2 * 5, out.length);
         for (float v : out) assertTrue(Float.isFinite(v));

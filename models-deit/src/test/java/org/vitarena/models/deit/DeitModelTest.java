@@ -1,6 +1,7 @@
 package org.vitarena.models.deit;
 
 import org.junit.jupiter.api.Test;
+import org.vitarena.core.testing.TestImages;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
@@ -12,7 +13,6 @@ import org.vitarena.spi.ModelOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,17 +30,10 @@ class DeitModelTest {
         assertEquals(55.5, info.gmacs(), 0.01 * 55.5);
     }
 
-    private static Tensor images(int batch, int size, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        float[] x = new float[batch * 3 * size * size];
-        for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
-        return Tensor.of(x, batch, 3, size, size);
-    }
-
     @Test
     void evaluationIsTheMeanOfTheTwoTrainingHeads() {
         var m = (VisionTransformerDistilled) provider.create("deit_demo", new ModelOptions(6, 32, 0f, 3L));
-        Tensor x = images(2, 32, 1);
+        Tensor x = TestImages.random(2, 32, 1);
         m.train(true);
         List<Tensor> both;
         try (var ignored = NoGrad.scope()) {
@@ -80,7 +73,7 @@ class DeitModelTest {
         dst.train(false);
         float[] out;
         try (var ignored = NoGrad.scope()) {
-            out = dst.forward(images(2, 48, 5)).toArray();
+            out = dst.forward(TestImages.random(2, 48, 5)).toArray();
         }
         assertEquals(2 * 5, out.length);
         for (float v : out) assertTrue(Float.isFinite(v));
