@@ -2,6 +2,7 @@ package org.vitarena.core.nn;
 
 import org.vitarena.core.Tensor;
 import org.vitarena.core.ops.Arith;
+import org.vitarena.core.ops.AttentionOp;
 import org.vitarena.core.ops.Linalg;
 import org.vitarena.core.ops.Norms;
 import org.vitarena.core.ops.Shapes;
@@ -18,6 +19,8 @@ public class Attention extends Module {
     public final float scale;
     private final Linear qkv, proj;
     private final float attnDrop, projDrop;
+    /** True when a subclass overrides {@link #attend} (CaiT's talking heads): the fused op is then not used. */
+    private final boolean customAttend;
 
     public Attention(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop, SplittableRandom rng) {
         if (dim % heads != 0) throw new IllegalArgumentException("dim " + dim + " not divisible by heads " + heads);
@@ -28,15 +31,34 @@ public class Attention extends Module {
         this.proj = child("proj", new Linear(dim, dim, true, rng));
         this.attnDrop = attnDrop;
         this.projDrop = projDrop;
+        this.customAttend = overridesAttend(getClass());
+    }
+
+    private static boolean overridesAttend(Class<?> cls) {
+        for (Class<?> c = cls; c != Attention.class; c = c.getSuperclass()) {
+            try {
+                c.getDeclaredMethod("attend", Tensor.class, Tensor.class, Tensor.class, Tensor.class);
+                return true;
+            } catch (NoSuchMethodException e) {
+                // keep looking up the hierarchy
+            }
+        }
+        return false;
     }
 
     /** x [B, N, C] → [B, N, C]; {@code bias} (may be null) is added to the logits [B or 1, H, N, N]. */
     public Tensor forward(Tensor x, Tensor bias) {
         int b = x.dim(0), n = x.dim(1), c = x.dim(2);
-        Tensor t = Shapes.permute(Shapes.reshape(qkv.forward(x), b, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B, H, N, D]
-        Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
-        Tensor attn = attend(q, k, v, bias);
-        Tensor y = Shapes.reshape(Shapes.transpose(attn, 1, 2), b, n, c); // [B, N, C]
+        Tensor packed = qkv.forward(x); // [B, N, 3C]
+        Tensor y;
+        if (!customAttend && (!training() || attnDrop == 0f)) {
+            y = AttentionOp.fromQkv(packed, heads, scale, bias); // [B, N, C], no layout copies
+        } else {
+            Tensor t = Shapes.permute(Shapes.reshape(packed, b, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B, H, N, D]
+            Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
+            Tensor attn = attend(q, k, v, bias);
+            y = Shapes.reshape(Shapes.transpose(attn, 1, 2), b, n, c); // [B, N, C]
+        }
         y = proj.forward(y);
         return training() ? Stochastic.dropout(y, projDrop) : y;
     }
