@@ -12,6 +12,7 @@ import org.vitarena.core.nn.ModuleList;
 import org.vitarena.core.nn.PatchEmbed;
 import org.vitarena.core.nn.VisionModel;
 import org.vitarena.core.ops.Arith;
+import org.vitarena.core.ops.AttentionOp;
 import org.vitarena.core.ops.Linalg;
 import org.vitarena.core.ops.Norms;
 import org.vitarena.core.ops.Shapes;
@@ -136,6 +137,16 @@ public class SwinTransformer extends VisionModel {
         /** x [B·nW, N, C] → [B·nW, N, C]; {@code mask} [nW, 1, N, N] or null. */
         Tensor forward(Tensor x, Tensor mask) {
             int bw = x.dim(0), n = x.dim(1), c = x.dim(2);
+            if (!training() || attnDrop == 0f) { // fused: q, k, v read in place from the qkv buffer
+                Tensor bias = relativePositionBias(); // [1, H, N, N]
+                if (mask != null) {
+                    int nw = mask.dim(0), b = bw / nw;
+                    bias = Arith.add(bias, mask); // [nW, H, N, N]
+                    if (b > 1) bias = Shapes.reshape(Arith.expand(Shapes.reshape(bias, 1, nw, heads, n, n), b, nw, heads, n, n), bw, heads, n, n);
+                }
+                Tensor y = proj.forward(AttentionOp.fromQkv(qkv.forward(x), heads, scale, bias)); // [B·nW, N, C]
+                return training() ? Stochastic.dropout(y, projDrop) : y;
+            }
             Tensor t = Shapes.permute(Shapes.reshape(qkv.forward(x), bw, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B·nW, H, N, D]
             Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
             Tensor logits = Linalg.matmul(Arith.scale(q, scale), k, false, true); // [B·nW, H, N, N]
