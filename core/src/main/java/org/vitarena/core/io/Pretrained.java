@@ -20,6 +20,25 @@ import java.util.function.Consumer;
 public final class Pretrained {
     private Pretrained() {}
 
+    /**
+     * Resamples {@code pos_embed} ([1, prefix + G·G, D]) of a checkpoint to this model's grid, as
+     * timm.layers.resample_abs_pos_embed does (prefix tokens kept as they are). Returns the state
+     * unchanged when there is nothing to do or the entry has a shape this cannot fix (the strict load
+     * then reports it).
+     */
+    public static Map<String, Safetensors.Entry> resamplePosEmbed(Map<String, Safetensors.Entry> state, int prefix, int grid, int dim) {
+        Safetensors.Entry pe = state.get("pos_embed");
+        int want = prefix + grid * grid;
+        if (pe == null || pe.shape().length != 3 || pe.shape()[1] == want) return state;
+        int oldTokens = pe.shape()[1] - prefix, d = pe.shape()[2];
+        int oldGrid = (int) Math.round(Math.sqrt(oldTokens));
+        if (oldTokens <= 0 || oldGrid * oldGrid != oldTokens || d != dim) return state;
+        float[] resampled = org.vitarena.core.image.Bicubic.resamplePosEmbed(pe.floats(), prefix, d, oldGrid, oldGrid, grid, grid);
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>(state);
+        out.put("pos_embed", Safetensors.Entry.ofFloats(new int[]{1, want, d}, resampled));
+        return out;
+    }
+
     public static void load(VisionModel model, Path file, Consumer<String> log) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such weights file (expected a timm model.safetensors)");
         Map<String, Safetensors.Entry> state;
@@ -33,6 +52,11 @@ public final class Pretrained {
             state.forEach((k, v) -> { if (k.startsWith("model.")) m.put(k.substring(6), v); });
             state = m; // a ViT Arena training checkpoint: take its weights
         }
+        load(model, state, file.getFileName().toString(), log);
+    }
+
+    /** Loads an in-memory state dict the same way; {@code source} names it in messages. */
+    public static void load(VisionModel model, Map<String, Safetensors.Entry> state, String source, Consumer<String> log) {
         state = model.filterCheckpoint(state);
         Map<String, org.vitarena.core.Tensor> params = model.namedParameters();
         Map<String, Safetensors.Entry> filtered = new LinkedHashMap<>();
@@ -53,9 +77,9 @@ public final class Pretrained {
                     filtered.put(e.getKey(), Safetensors.Entry.ofFloats(e.getValue().shape(), e.getValue().toArray()));
                 }
             }
-            log.accept("pretrained " + file.getFileName() + ": classifier re-initialised for " + model.numClasses() + " classes");
+            log.accept("pretrained " + source + ": classifier re-initialised for " + model.numClasses() + " classes");
         }
-        StateDict.load(model, filtered, true, file.toString());
-        log.accept("pretrained " + file.getFileName() + ": " + params.size() + " tensors loaded");
+        StateDict.load(model, filtered, true, source);
+        log.accept("pretrained " + source + ": " + params.size() + " tensors loaded");
     }
 }

@@ -1,7 +1,7 @@
 package org.vitarena.models.cait;
 
 import org.vitarena.core.Tensor;
-import org.vitarena.core.image.Bicubic;
+import org.vitarena.core.io.Pretrained;
 import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.nn.Init;
 import org.vitarena.core.nn.LayerNorm;
@@ -112,14 +112,6 @@ public class Cait extends VisionModel {
     public Map<String, Safetensors.Entry> filterCheckpoint(Map<String, Safetensors.Entry> state) {
         Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
         state.forEach((k, v) -> out.put(k.replace("module.", ""), v));
-        Safetensors.Entry pe = out.get("pos_embed");
-        int grid = cfg.gridSize(), want = grid * grid;
-        if (pe == null || pe.shape().length != 3 || pe.shape()[1] == want) return out;
-        int oldTokens = pe.shape()[1], d = pe.shape()[2];
-        int oldGrid = (int) Math.round(Math.sqrt(oldTokens));
-        if (oldGrid * oldGrid != oldTokens || d != cfg.embedDim()) return out; // let the strict load report it
-        float[] resampled = Bicubic.resamplePosEmbed(pe.floats(), 0, d, oldGrid, oldGrid, grid, grid);
-        out.put("pos_embed", Safetensors.Entry.ofFloats(new int[]{1, want, d}, resampled));
-        return out;
+        return Pretrained.resamplePosEmbed(out, 0, cfg.gridSize(), cfg.embedDim());
     }
 }

@@ -1,7 +1,7 @@
 package org.vitarena.models.vit;
 
 import org.vitarena.core.Tensor;
-import org.vitarena.core.image.Bicubic;
+import org.vitarena.core.io.Pretrained;
 import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.nn.Block;
 import org.vitarena.core.nn.Init;
@@ -14,7 +14,6 @@ import org.vitarena.core.ops.Arith;
 import org.vitarena.core.ops.Shapes;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -129,16 +128,6 @@ public class VisionTransformer extends VisionModel {
      */
     @Override
     public Map<String, Safetensors.Entry> filterCheckpoint(Map<String, Safetensors.Entry> state) {
-        Safetensors.Entry pe = state.get("pos_embed");
-        int prefix = numPrefixTokens();
-        int want = prefix + cfg.gridSize() * cfg.gridSize();
-        if (pe == null || pe.shape().length != 3 || pe.shape()[1] == want) return state;
-        int oldTokens = pe.shape()[1] - prefix, d = pe.shape()[2];
-        int oldGrid = (int) Math.round(Math.sqrt(oldTokens));
-        if (oldGrid * oldGrid != oldTokens || d != cfg.embedDim()) return state; // let the strict load report it
-        float[] resampled = Bicubic.resamplePosEmbed(pe.floats(), prefix, d, oldGrid, oldGrid, cfg.gridSize(), cfg.gridSize());
-        Map<String, Safetensors.Entry> out = new LinkedHashMap<>(state);
-        out.put("pos_embed", Safetensors.Entry.ofFloats(new int[]{1, want, d}, resampled));
-        return out;
+        return Pretrained.resamplePosEmbed(state, numPrefixTokens(), cfg.gridSize(), cfg.embedDim());
     }
 }
