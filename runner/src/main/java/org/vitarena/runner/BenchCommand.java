@@ -71,6 +71,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print time per kernel kind over the timed steps.")
     boolean profile;
 
+    @Option(names = "--profile-gemm", description = "With --profile: split matrix products by shape (batch x [M x N x K], transposes).")
+    boolean profileGemm;
+
     @Option(names = "--json", description = "JSON {model, mode, batch, threads, img_per_s, step_ms, gflops_per_s, peak_rss_bytes}.")
     boolean json;
 
@@ -90,7 +93,7 @@ public final class BenchCommand implements Callable<Integer> {
         var entry = reg.entry(model);
         ModelOptions opts = new ModelOptions(numClasses, imgSize, 0f, common.seed());
         ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, opts));
-        ProfilingBackend.Profile prof = new ProfilingBackend.Profile();
+        ProfilingBackend.Profile prof = new ProfilingBackend.Profile().gemmShapes(profileGemm);
         Backend base = Backends.current();
         if (profile) Backends.use(ProfilingBackend.wrap(base, prof));
         try {
@@ -190,11 +193,11 @@ public final class BenchCommand implements Callable<Integer> {
     private static void printProfile(PrintWriter w, ProfilingBackend.Profile prof, int steps) {
         var snap = prof.snapshot();
         long total = snap.values().stream().mapToLong(v -> v[0]).sum();
-        w.printf("%-22s %10s %8s %7s%n", "kernel", "ms/step", "calls", "share");
+        w.printf("%-34s %10s %8s %7s%n", "kernel", "ms/step", "calls", "share");
         snap.entrySet().stream().sorted((a, c) -> Long.compare(c.getValue()[0], a.getValue()[0])).forEach(e ->
-                w.printf("%-22s %10.2f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps,
+                w.printf("%-34s %10.2f %8d %6.1f%%%n", e.getKey(), e.getValue()[0] / 1e6 / steps, e.getValue()[1] / steps,
                         100.0 * e.getValue()[0] / Math.max(1, total)));
-        w.printf("%-22s %10.2f%n", "total in kernels", total / 1e6 / steps);
+        w.printf("%-34s %10.2f%n", "total in kernels", total / 1e6 / steps);
     }
 
     /** Peak resident set size (VmHWM) of this process, or -1 where /proc is unavailable. */

@@ -20,6 +20,13 @@ public final class ProfilingBackend {
     /** Time and calls per kernel name. */
     public static final class Profile {
         private final Map<String, LongAdder> nanos = new ConcurrentHashMap<>(), calls = new ConcurrentHashMap<>();
+        private volatile boolean gemmShapes;
+
+        /** Split matrix products by shape: {@code gemm B×[M×N×K] NT} (op(A), op(B) transposed or not). */
+        public Profile gemmShapes(boolean on) {
+            this.gemmShapes = on;
+            return this;
+        }
 
         void add(String kernel, long ns) {
             nanos.computeIfAbsent(kernel, k -> new LongAdder()).add(ns);
@@ -57,12 +64,18 @@ public final class ProfilingBackend {
             } catch (InvocationTargetException e) {
                 throw e.getCause();
             }
-            if (!isMemory(method)) profile.add(method.getName(), System.nanoTime() - t0);
+            if (!isMemory(method)) profile.add(kernelName(method, a, profile.gemmShapes), System.nanoTime() - t0);
             if (method.getName().equals("name")) return "profile(" + r + ")";
             return r instanceof Storage s ? new Wrapped(s, self[0]) : r;
         };
         self[0] = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[]{Backend.class}, h);
         return self[0];
+    }
+
+    private static String kernelName(Method m, Object[] a, boolean gemmShapes) {
+        if (!gemmShapes || !m.getName().equals("gemm")) return m.getName();
+        return "gemm " + a[0] + "x[" + a[3] + "x" + a[4] + "x" + a[5] + "] "
+                + ((Boolean) a[1] ? "T" : "N") + ((Boolean) a[2] ? "T" : "N");
     }
 
     private static boolean isMemory(Method m) {
