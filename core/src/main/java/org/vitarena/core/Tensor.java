@@ -50,12 +50,21 @@ public final class Tensor {
         return new Tensor(Backends.current().upload(data), shape.clone());
     }
 
+    /** A zero-filled tensor (drawn from the open {@link MemoryPool.Scope}, if any). */
     public static Tensor zeros(int... shape) {
-        return new Tensor(Backends.current().allocate(numel(shape)), shape.clone());
+        return new Tensor(MemoryPool.allocate(Backends.current(), numel(shape), true), shape.clone());
+    }
+
+    /**
+     * A tensor whose contents are unspecified (stale values when drawn from a {@link MemoryPool}):
+     * for outputs that the caller overwrites completely, sparing the zero fill.
+     */
+    public static Tensor empty(int... shape) {
+        return new Tensor(MemoryPool.allocate(Backends.current(), numel(shape), false), shape.clone());
     }
 
     public static Tensor full(float value, int... shape) {
-        Tensor t = zeros(shape);
+        Tensor t = empty(shape);
         t.backend().fill(t.storage, value);
         return t;
     }
@@ -164,7 +173,7 @@ public final class Tensor {
 
     /** A deep copy of the values, as a new leaf. */
     public Tensor copy() {
-        Storage s = backend().allocate(size);
+        Storage s = MemoryPool.allocate(backend(), size, false);
         backend().copy(storage, 0, s, 0, size);
         return new Tensor(s, shape);
     }
@@ -187,23 +196,36 @@ public final class Tensor {
         backward(full(1f, shape));
     }
 
-    /** Back-propagates {@code gradOut} (same shape as this tensor) through the recorded graph, then frees it. */
+    /**
+     * Back-propagates {@code gradOut} (same shape as this tensor) through the recorded graph, then frees it.
+     * Inside a {@link MemoryPool.Scope}, memory is returned to the pool as soon as it is dead: a
+     * gradient once its node has been differentiated, an activation once every node that saved it has.
+     */
     public void backward(Tensor gradOut) {
         if (!needsGrad()) throw new IllegalStateException("backward() on a tensor that does not require grad");
         List<Tensor> order = topologicalOrder(this);
+        MemoryPool.Scope scope = MemoryPool.current();
+        Releaser rel = scope == null || scope.pool().backend() != backend() ? null : new Releaser(scope, order, this);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(this, gradOut);
+        if (rel != null) rel.ref(gradOut);
         try (var ignored = NoGrad.scope()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
                 Tensor g = grads.remove(t);
+                if (rel != null && g != null) rel.unref(g);
                 GradNode n = t.node;
                 if (n == null) {
                     if (t.requiresGrad && g != null) t.accumulateGrad(g);
+                    if (rel != null) rel.done(t, g, -1);
                     continue;
                 }
                 t.node = null; // free the graph as we go
-                if (g == null) continue;
+                if (g == null) {
+                    if (rel != null) rel.done(t, null, -1);
+                    continue;
+                }
+                int mark = rel == null ? -1 : scope.mark();
                 Tensor[] inGrads = n.backward.apply(g);
                 for (int j = 0; j < n.inputs.length; j++) {
                     Tensor in = n.inputs[j];
@@ -214,9 +236,60 @@ public final class Tensor {
                                 + " for input " + Arrays.toString(in.shape));
                     }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? ig : sum(prev, ig));
+                    Tensor next = prev == null ? ig : sum(prev, ig);
+                    grads.put(in, next);
+                    if (rel != null) {
+                        rel.ref(next);
+                        if (prev != null) rel.unref(prev);
+                    }
                 }
+                if (rel != null) rel.done(t, g, mark);
             }
+        }
+    }
+
+    /**
+     * Early release during one backward pass. An activation's memory is dead once every graph tensor
+     * sharing it has been differentiated (its consumers come first in reverse order, and they and its
+     * own node are the only ones that can have saved it); a buffer drawn during the backward is dead
+     * once no pending gradient refers to it. Only memory drawn from the open scope is released, never
+     * the root's or a {@link MemoryPool.Scope#keep kept} tensor's.
+     */
+    private static final class Releaser {
+        private final MemoryPool.Scope scope;
+        private final Storage root;
+        private final Map<Storage, int[]> pendingForward = new IdentityHashMap<>();
+        private final Map<Storage, int[]> gradRefs = new IdentityHashMap<>();
+
+        Releaser(MemoryPool.Scope scope, List<Tensor> order, Tensor root) {
+            this.scope = scope;
+            this.root = root.storage;
+            for (Tensor t : order) pendingForward.computeIfAbsent(t.storage, k -> new int[1])[0]++;
+        }
+
+        void ref(Tensor g) {
+            gradRefs.computeIfAbsent(g.storage, k -> new int[1])[0]++;
+        }
+
+        void unref(Tensor g) {
+            int[] c = gradRefs.get(g.storage);
+            if (c != null && --c[0] == 0) gradRefs.remove(g.storage);
+        }
+
+        /** {@code t} has been differentiated with gradient {@code g}; {@code mark} is the scope's log before its backward ran. */
+        void done(Tensor t, Tensor g, int mark) {
+            int[] c = pendingForward.get(t.storage);
+            if (c != null && --c[0] == 0) {
+                pendingForward.remove(t.storage);
+                releaseIfDead(t.storage);
+            }
+            if (g != null) releaseIfDead(g.storage);
+            if (mark >= 0) for (Storage s : scope.drawnSince(mark)) releaseIfDead(s);
+        }
+
+        private void releaseIfDead(Storage s) {
+            if (s == root || scope.isKept(s) || gradRefs.containsKey(s) || pendingForward.containsKey(s)) return;
+            scope.release(s);
         }
     }
 
@@ -227,7 +300,7 @@ public final class Tensor {
     }
 
     private void accumulateGrad(Tensor g) {
-        if (grad == null) grad = g.copy();
+        if (grad == null) grad = MemoryPool.persistent(g::copy); // a leaf's gradient outlives the step
         else backend().axpy(1f, g.storage, grad.storage);
     }
 

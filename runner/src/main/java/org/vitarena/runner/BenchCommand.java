@@ -1,6 +1,7 @@
 package org.vitarena.runner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.backend.Backend;
@@ -110,6 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
             m.namedParameters().forEach((k, t) -> { if (t.requiresGrad()) trainable.put(k, t); });
             AdamW opt = AdamW.paper(trainable);
             m.train(train);
+            MemoryPool pool = new MemoryPool(Backends.current());
             double[] ms = new double[steps];
             for (int i = -warmup; i < steps; i++) {
                 if (i == 0) prof.reset();
@@ -117,12 +119,14 @@ public final class BenchCommand implements Callable<Integer> {
                 if (train) {
                     StepRandom.reset(common.seed(), i + warmup);
                     opt.zeroGrad();
-                    Tensor loss = Trainer.lossFor(m.forwardTrain(input), Norms.oneHot(labels, numClasses, 0.1f), null);
-                    loss.backward();
+                    try (var step = pool.open()) {
+                        Tensor loss = Trainer.lossFor(m.forwardTrain(input), Norms.oneHot(labels, numClasses, 0.1f), null);
+                        loss.backward();
+                        loss.item();
+                    }
                     opt.step();
-                    loss.item();
                 } else {
-                    try (var ignored = NoGrad.scope()) {
+                    try (var step = pool.open(); var ignored = NoGrad.scope()) {
                         m.forward(input).toArray();
                     }
                 }

@@ -2,6 +2,7 @@ package org.vitarena.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.image.Bicubic;
@@ -160,68 +161,74 @@ public final class TimmVerifier {
 
         model.train(true);
         model.zeroGrad();
-        List<float[]> refTrain = io.containsKey("train_logits") ? List.of(io.get("train_logits").floats())
-                : io.containsKey("train_logits_cls") ? List.of(io.get("train_logits_cls").floats(), io.get("train_logits_dist").floats())
-                : List.of();
-        // The training pass without stochastic depth, counting the drop-path sites on the way.
-        List<Tensor> outs;
-        Stochastic.DropPathReplay counted;
-        try (var c = Stochastic.DropPathReplay.counting()) {
-            outs = model.forwardTrain(input);
-            counted = c;
-        }
-        String replayed = "";
-        if (outs.size() != refTrain.size()) {
-            failures.add("model gave " + outs.size() + " training outputs, reference has " + refTrain.size());
-        } else {
-            double plain = trainDiff(outs, refTrain);
-            if (!(plain <= LOGITS_TOL) && counted.sites() > 0) {
-                // The reference's training pass had stochastic depth (e.g. a drop_path_rate default
-                // the kwargs do not override): recover its per-sample keep/drop decisions.
-                DropPathSearch found = searchDropPath(model, input, refTrain, counted);
-                if (found.error != null) {
-                    failures.add(found.error);
-                } else {
-                    replayed = found.describe();
-                    model.zeroGrad();
-                    try (var ignored = Stochastic.DropPathReplay.replaying(found.keep)) {
-                        outs = model.forwardTrain(input);
+        // The training pass runs on pooled memory, as in training, so early release is checked against timm too.
+        MemoryPool.Scope step = new MemoryPool(input.backend()).open();
+        try {
+            List<float[]> refTrain = io.containsKey("train_logits") ? List.of(io.get("train_logits").floats())
+                    : io.containsKey("train_logits_cls") ? List.of(io.get("train_logits_cls").floats(), io.get("train_logits_dist").floats())
+                    : List.of();
+            // The training pass without stochastic depth, counting the drop-path sites on the way.
+            List<Tensor> outs;
+            Stochastic.DropPathReplay counted;
+            try (var c = Stochastic.DropPathReplay.counting()) {
+                outs = model.forwardTrain(input);
+                counted = c;
+            }
+            String replayed = "";
+            if (outs.size() != refTrain.size()) {
+                failures.add("model gave " + outs.size() + " training outputs, reference has " + refTrain.size());
+            } else {
+                double plain = trainDiff(outs, refTrain);
+                if (!(plain <= LOGITS_TOL) && counted.sites() > 0) {
+                    // The reference's training pass had stochastic depth (e.g. a drop_path_rate default
+                    // the kwargs do not override): recover its per-sample keep/drop decisions.
+                    DropPathSearch found = searchDropPath(model, input, refTrain, counted);
+                    if (found.error != null) {
+                        failures.add(found.error);
+                    } else {
+                        replayed = found.describe();
+                        model.zeroGrad();
+                        try (var ignored = Stochastic.DropPathReplay.replaying(found.keep)) {
+                            outs = model.forwardTrain(input);
+                        }
                     }
                 }
+                if (outs.size() == refTrain.size()) logits = Math.max(logits, trainDiff(outs, refTrain));
             }
-            if (outs.size() == refTrain.size()) logits = Math.max(logits, trainDiff(outs, refTrain));
-        }
-        if (!(logits <= LOGITS_TOL)) failures.add("logits");
-        Tensor loss = loss(outs, target, targetDist, 0f);
-        double lossDiff = Math.abs(loss.item() - io.get("loss").floats()[0]);
-        if (!(lossDiff <= LOSS_TOL)) failures.add("loss");
-        loss.backward();
+            if (!(logits <= LOGITS_TOL)) failures.add("logits");
+            Tensor loss = loss(outs, target, targetDist, 0f);
+            double lossDiff = Math.abs(loss.item() - io.get("loss").floats()[0]);
+            if (!(lossDiff <= LOSS_TOL)) failures.add("loss");
+            loss.backward();
 
-        double worstRel = 0;
-        String worst = "";
-        for (var e : model.namedParameters().entrySet()) {
-            Safetensors.Entry ref = io.get("grad." + e.getKey());
-            if (ref == null) {
-                failures.add("no reference gradient for " + e.getKey());
-                continue;
+            double worstRel = 0;
+            String worst = "";
+            for (var e : model.namedParameters().entrySet()) {
+                Safetensors.Entry ref = io.get("grad." + e.getKey());
+                if (ref == null) {
+                    failures.add("no reference gradient for " + e.getKey());
+                    continue;
+                }
+                Tensor g = e.getValue().grad();
+                float[] got = g == null ? new float[ref.floats().length] : g.toArray();
+                double refMax = maxAbs(ref.floats());
+                double diff = maxDiff(got, ref.floats());
+                // relative to max|ref|, with the floor the absolute tolerance implies, so a tensor whose
+                // true gradient is zero (rounding noise in both implementations) does not dominate
+                double rel = diff / (refMax + GRAD_ABS_TOL / GRAD_REL_TOL);
+                if (!(diff <= GRAD_REL_TOL * refMax + GRAD_ABS_TOL)) failures.add("grad." + e.getKey() + String.format("(%.3g)", rel));
+                if (!(rel <= worstRel)) {
+                    worstRel = rel;
+                    worst = e.getKey();
+                }
             }
-            Tensor g = e.getValue().grad();
-            float[] got = g == null ? new float[ref.floats().length] : g.toArray();
-            double refMax = maxAbs(ref.floats());
-            double diff = maxDiff(got, ref.floats());
-            // relative to max|ref|, with the floor the absolute tolerance implies, so a tensor whose
-            // true gradient is zero (rounding noise in both implementations) does not dominate
-            double rel = diff / (refMax + GRAD_ABS_TOL / GRAD_REL_TOL);
-            if (!(diff <= GRAD_REL_TOL * refMax + GRAD_ABS_TOL)) failures.add("grad." + e.getKey() + String.format("(%.3g)", rel));
-            if (!(rel <= worstRel)) {
-                worstRel = rel;
-                worst = e.getKey();
-            }
+            model.zeroGrad();
+            String detail = failures.isEmpty() ? "worst_grad=" + worst : "failed: " + String.join(", ", failures);
+            if (!replayed.isEmpty()) detail += "; " + replayed;
+            return new Result(name, family, failures.isEmpty() ? Status.PASS : Status.FAIL, logits, lossDiff, worstRel, detail);
+        } finally {
+            step.close();
         }
-        model.zeroGrad();
-        String detail = failures.isEmpty() ? "worst_grad=" + worst : "failed: " + String.join(", ", failures);
-        if (!replayed.isEmpty()) detail += "; " + replayed;
-        return new Result(name, family, failures.isEmpty() ? Status.PASS : Status.FAIL, logits, lossDiff, worstRel, detail);
     }
 
     /** Most drop-path sites whose 2^K keep/drop patterns {@link #searchDropPath} tries per sample. */
@@ -330,14 +337,17 @@ public final class TimmVerifier {
         // g/(|g|+eps) that amplifies that noise to a sizeable fraction of lr, so no two float32
         // implementations agree on it; such elements are counted and reported apart.
         Map<String, boolean[]> noiseMask = new java.util.HashMap<>();
+        MemoryPool pool = new MemoryPool(org.vitarena.core.backend.Backends.current());
         for (int s = 0; s < steps; s++) {
             Tensor x = Tensor.of(Arrays.copyOfRange(inputs.floats(), s * per, (s + 1) * per), perShape);
             int[] t = new int[bs];
             for (int i = 0; i < bs; i++) t[i] = (int) targets[s * bs + i];
             opt.zeroGrad();
-            Tensor loss = loss(model.forwardTrain(x), t, t, smoothing);
-            lossDiff = Math.max(lossDiff, Math.abs(loss.item() - after.get("losses").floats()[s]));
-            loss.backward();
+            try (var step = pool.open()) {
+                Tensor loss = loss(model.forwardTrain(x), t, t, smoothing);
+                lossDiff = Math.max(lossDiff, Math.abs(loss.item() - after.get("losses").floats()[s]));
+                loss.backward();
+            }
             for (var e : model.namedParameters().entrySet()) {
                 float[] g = e.getValue().grad().toArray();
                 boolean[] noise = noiseMask.computeIfAbsent(e.getKey(), k -> new boolean[g.length]);

@@ -54,7 +54,7 @@ public final class Arith {
 
     private static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         int[] shape = broadcastShape(a.shape(), b.shape());
-        Tensor y = Tensor.zeros(shape);
+        Tensor y = Tensor.empty(shape);
         a.backend().binary(op, a.storage(), broadcastStrides(a.shape(), shape), b.storage(),
                 broadcastStrides(b.shape(), shape), y.storage(), shape);
         return y;
@@ -96,7 +96,7 @@ public final class Arith {
 
     /** y = alpha · x. */
     public static Tensor scale(Tensor x, float alpha) {
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         x.backend().scale(x.storage(), alpha, y.storage());
         return Tensor.record("scale", y, g -> new Tensor[]{scale(g, alpha)}, x);
     }
@@ -107,7 +107,7 @@ public final class Arith {
         if (!Arrays.equals(target, shape)) {
             throw new IllegalArgumentException("cannot expand " + Arrays.toString(x.shape()) + " to " + Arrays.toString(shape));
         }
-        Tensor y = Tensor.zeros(shape);
+        Tensor y = Tensor.empty(shape);
         x.backend().binary(BinaryOp.FIRST, x.storage(), broadcastStrides(x.shape(), shape), null, null, y.storage(), shape);
         return Tensor.record("expand", y, g -> new Tensor[]{reduceTo(g, x.shape())}, x);
     }
@@ -115,10 +115,10 @@ public final class Arith {
     /** y = op(x) elementwise. */
     public static Tensor unary(UnaryOp op, Tensor x) {
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         be.unary(op, x.storage(), y.storage());
         return Tensor.record(op.name().toLowerCase(), y, g -> {
-            Tensor dx = Tensor.zeros(x.shape());
+            Tensor dx = Tensor.empty(x.shape());
             be.unaryBackward(op, x.storage(), g.storage(), dx.storage(), false);
             return new Tensor[]{dx};
         }, x);

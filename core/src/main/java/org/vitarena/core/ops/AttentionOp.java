@@ -43,33 +43,33 @@ public final class AttentionOp {
         }
         Backend be = qkv.backend();
         var s = qkv.storage();
-        Tensor logits = Tensor.zeros(lShape);
+        Tensor logits = Tensor.empty(lShape);
         for (int hi = 0; hi < h; hi++) { // q·kᵀ for head hi, all batches
             be.gemm(b, false, true, n, n, d, s, hi * d, ld, sQkv, s, c + hi * d, ld, sQkv, logits.storage(), hi * nn, n, sL, false);
         }
         be.scale(logits.storage(), scale, logits.storage());
         if (bias != null) {
-            Tensor biased = Tensor.zeros(lShape);
+            Tensor biased = Tensor.empty(lShape);
             be.binary(org.vitarena.core.backend.BinaryOp.ADD, logits.storage(), Arith.broadcastStrides(lShape, lShape),
                     bias.storage(), biasStrides, biased.storage(), lShape);
             logits = biased;
         }
-        Tensor p = Tensor.zeros(lShape);
+        Tensor p = Tensor.empty(lShape);
         be.softmax(logits.storage(), b * h * n, n, p.storage());
         logits = null;
-        Tensor out = Tensor.zeros(b, n, c);
+        Tensor out = Tensor.empty(b, n, c);
         for (int hi = 0; hi < h; hi++) { // p·v into [B, N, H, D]
             be.gemm(b, false, false, n, d, n, p.storage(), hi * nn, n, sL, s, 2 * c + hi * d, ld, sQkv, out.storage(), hi * d, c, n * c, false);
         }
         return Tensor.record("attention", out, g -> {
             var gs = g.storage();
             boolean biasGrad = bias != null && bias.needsGrad();
-            Tensor dP = Tensor.zeros(lShape);
+            Tensor dP = Tensor.empty(lShape);
             for (int hi = 0; hi < h; hi++) { // dP = dOut·vᵀ
                 be.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, sQkv, dP.storage(), hi * nn, n, sL, false);
             }
             Tensor dbias = null;
-            Tensor dL = Tensor.zeros(lShape);
+            Tensor dL = Tensor.empty(lShape);
             if (biasGrad) {
                 be.softmaxBackward(p.storage(), dP.storage(), b * h * n, n, dL.storage(), false);
                 dbias = Arith.reduceTo(dL, bias.shape());
@@ -85,7 +85,7 @@ public final class AttentionOp {
             dP = null;
             Tensor dqkv = null;
             if (qkv.needsGrad()) {
-                dqkv = Tensor.zeros(b, n, 3 * c);
+                dqkv = Tensor.empty(b, n, 3 * c);
                 var ds = dqkv.storage();
                 for (int hi = 0; hi < h; hi++) {
                     // dq = (scale·dL)·k, dk = (scale·dL)ᵀ·q, dv = Pᵀ·dOut

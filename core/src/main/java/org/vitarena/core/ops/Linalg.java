@@ -25,17 +25,17 @@ public final class Linalg {
         int[] yShape = x.shape();
         yShape[yShape.length - 1] = out;
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(yShape);
+        Tensor y = Tensor.empty(yShape);
         be.gemm(1, false, true, rows, out, in, x.storage(), 0, in, 0, weight.storage(), 0, in, 0, y.storage(), 0, out, 0, false);
         if (bias != null) be.addRowVector(y.storage(), bias.storage(), rows, out);
         return Tensor.record("linear", y, g -> {
             Tensor dx = null, dw = null, db = null;
             if (x.needsGrad()) {
-                dx = Tensor.zeros(x.shape());
+                dx = Tensor.empty(x.shape());
                 be.gemm(1, false, false, rows, in, out, g.storage(), 0, out, 0, weight.storage(), 0, in, 0, dx.storage(), 0, in, 0, false);
             }
             if (weight.needsGrad()) {
-                dw = Tensor.zeros(weight.shape());
+                dw = Tensor.empty(weight.shape());
                 be.gemm(1, true, false, out, in, rows, g.storage(), 0, out, 0, x.storage(), 0, in, 0, dw.storage(), 0, in, 0, false);
             }
             if (bias != null && bias.needsGrad()) {
@@ -69,18 +69,18 @@ public final class Linalg {
         yShape[ra - 2] = m;
         yShape[ra - 1] = n;
         Backend be = a.backend();
-        Tensor y = Tensor.zeros(yShape);
+        Tensor y = Tensor.empty(yShape);
         be.gemm(batch, transA, transB, m, n, k, a.storage(), 0, lda, m * k, b.storage(), 0, ldb, k * n, y.storage(), 0, n, m * n, false);
         return Tensor.record("matmul", y, g -> {
             Tensor da = null, db = null;
             if (a.needsGrad()) {
-                da = Tensor.zeros(as);
+                da = Tensor.empty(as);
                 // op(a) = g·op(b)ᵀ; if transA, a = (g·op(b)ᵀ)ᵀ = op(b)·gᵀ
                 if (!transA) be.gemm(batch, false, !transB, m, k, n, g.storage(), 0, n, m * n, b.storage(), 0, ldb, k * n, da.storage(), 0, k, m * k, false);
                 else be.gemm(batch, transB, true, k, m, n, b.storage(), 0, ldb, k * n, g.storage(), 0, n, m * n, da.storage(), 0, m, m * k, false);
             }
             if (b.needsGrad()) {
-                db = Tensor.zeros(bs);
+                db = Tensor.empty(bs);
                 // op(b) = op(a)ᵀ·g; if transB, b = gᵀ·op(a)
                 if (!transB) be.gemm(batch, !transA, false, k, n, m, a.storage(), 0, lda, m * k, g.storage(), 0, n, m * n, db.storage(), 0, n, k * n, false);
                 else be.gemm(batch, true, transA, n, k, m, g.storage(), 0, n, m * n, a.storage(), 0, lda, m * k, db.storage(), 0, k, k * n, false);

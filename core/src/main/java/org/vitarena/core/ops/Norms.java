@@ -17,8 +17,8 @@ public final class Norms {
         int cols = x.dim(-1), rows = x.size() / cols;
         if (weight.size() != cols) throw new IllegalArgumentException("layerNorm weight " + weight + " for input " + x);
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(x.shape());
-        Tensor mean = Tensor.zeros(rows), rstd = Tensor.zeros(rows);
+        Tensor y = Tensor.empty(x.shape());
+        Tensor mean = Tensor.empty(rows), rstd = Tensor.empty(rows);
         be.layerNorm(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, cols, eps,
                 y.storage(), mean.storage(), rstd.storage());
         return Tensor.record("layer_norm", y, g -> {
@@ -35,10 +35,10 @@ public final class Norms {
     public static Tensor softmax(Tensor x) {
         int cols = x.dim(-1), rows = x.size() / cols;
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(x.shape());
+        Tensor y = Tensor.empty(x.shape());
         be.softmax(x.storage(), rows, cols, y.storage());
         return Tensor.record("softmax", y, g -> {
-            Tensor dx = Tensor.zeros(x.shape());
+            Tensor dx = Tensor.empty(x.shape());
             be.softmaxBackward(y.storage(), g.storage(), rows, cols, dx.storage(), false);
             return new Tensor[]{dx};
         }, x);
@@ -53,11 +53,11 @@ public final class Norms {
         int cols = logits.dim(-1), rows = logits.size() / cols;
         if (targets.size() != logits.size()) throw new IllegalArgumentException("targets " + targets + " for logits " + logits);
         Backend be = logits.backend();
-        Tensor probs = Tensor.zeros(logits.shape());
-        Tensor loss = Tensor.zeros(1);
+        Tensor probs = Tensor.empty(logits.shape());
+        Tensor loss = Tensor.empty(1);
         be.crossEntropy(logits.storage(), targets.storage(), rows, cols, probs.storage(), loss.storage());
         return Tensor.record("cross_entropy", loss, g -> {
-            Tensor dx = Tensor.zeros(logits.shape());
+            Tensor dx = Tensor.empty(logits.shape());
             be.crossEntropyBackward(probs.storage(), targets.storage(), g.storage(), rows, cols, dx.storage(), false);
             return new Tensor[]{dx, null};
         }, logits, targets);

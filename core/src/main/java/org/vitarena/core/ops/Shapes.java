@@ -62,10 +62,10 @@ public final class Shapes {
             ys[i] = s[perm[i]];
             inv[perm[i]] = i;
         }
-        Tensor y = Tensor.zeros(ys);
+        Tensor y = Tensor.empty(ys);
         x.backend().permute(x.storage(), s, perm, y.storage());
         return Tensor.record("permute", y, g -> {
-            Tensor dx = Tensor.zeros(s);
+            Tensor dx = Tensor.empty(s);
             g.backend().permute(g.storage(), ys, inv, dx.storage());
             return new Tensor[]{dx};
         }, x);
@@ -91,7 +91,7 @@ public final class Shapes {
         int o = outer(s, d), in = inner(s, d), len = end - start;
         int[] ys = s.clone();
         ys[d] = len;
-        Tensor y = Tensor.zeros(ys);
+        Tensor y = Tensor.empty(ys);
         Backend be = x.backend();
         be.copyBlocks(x.storage(), start * in, s[d] * in, y.storage(), 0, len * in, o, len * in, false);
         return Tensor.record("slice", y, g -> {
@@ -126,7 +126,7 @@ public final class Shapes {
         int o = outer(s0, d), in = inner(s0, d);
         int[] ys = s0.clone();
         ys[d] = total;
-        Tensor y = Tensor.zeros(ys);
+        Tensor y = Tensor.empty(ys);
         Backend be = xs[0].backend();
         int[] starts = new int[xs.length];
         int pos = 0;
@@ -142,7 +142,7 @@ public final class Shapes {
             for (int i = 0; i < xs.length; i++) {
                 if (!xs[i].needsGrad()) continue;
                 int len = xs[i].dim(d);
-                grads[i] = Tensor.zeros(xs[i].shape());
+                grads[i] = Tensor.empty(xs[i].shape());
                 be.copyBlocks(g.storage(), starts[i] * in, tot * in, grads[i].storage(), 0, len * in, o, len * in, false);
             }
             return grads;
@@ -157,7 +157,7 @@ public final class Shapes {
         int o = outer(s, d), in = inner(s, d);
         int[] ys = s.clone();
         ys[d] = index.length;
-        Tensor y = Tensor.zeros(ys);
+        Tensor y = Tensor.empty(ys);
         Backend be = x.backend();
         int[] idx = index.clone();
         be.gather(x.storage(), o, s[d], in, idx, y.storage());

@@ -1,5 +1,6 @@
 package org.vitarena.core.optim;
 
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
 
@@ -37,8 +38,8 @@ public final class AdamW extends Optimizer {
             Tensor g = p.grad();
             if (g == null) continue;
             String k = e.getKey();
-            Tensor mk = m.computeIfAbsent(k, x -> Tensor.zeros(p.shape()));
-            Tensor vk = v.computeIfAbsent(k, x -> Tensor.zeros(p.shape()));
+            Tensor mk = m.computeIfAbsent(k, x -> MemoryPool.persistent(() -> Tensor.zeros(p.shape())));
+            Tensor vk = v.computeIfAbsent(k, x -> MemoryPool.persistent(() -> Tensor.zeros(p.shape())));
             int t = steps.merge(k, 1, Integer::sum);
             float wd = noDecay.contains(k) ? 0f : weightDecay;
             p.backend().adamw(p.storage(), g.storage(), mk.storage(), vk.storage(), lr, beta1, beta2, eps, wd, t);

@@ -1,5 +1,6 @@
 package org.vitarena.core.optim;
 
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
 
@@ -35,7 +36,7 @@ public final class SGD extends Optimizer {
             if (g == null) continue;
             String k = e.getKey();
             boolean first = !buf.containsKey(k);
-            Tensor b = momentum == 0 ? null : buf.computeIfAbsent(k, x -> Tensor.zeros(p.shape()));
+            Tensor b = momentum == 0 ? null : buf.computeIfAbsent(k, x -> MemoryPool.persistent(() -> Tensor.zeros(p.shape())));
             float wd = noDecay.contains(k) ? 0f : weightDecay;
             p.backend().sgd(p.storage(), g.storage(), b == null ? null : b.storage(), lr, momentum, dampening, wd, nesterov, first);
         }

@@ -1,5 +1,6 @@
 package org.vitarena.runner.train;
 
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.nn.VisionModel;
@@ -32,13 +33,17 @@ public final class Evaluator {
         float[] keptImages = null;
         int[] keptLabels = new int[keepSamples], keptPred = new int[keepSamples];
         int kept = 0, size = 0;
+        MemoryPool pool = new MemoryPool(org.vitarena.core.backend.Backends.current());
         try (var ignored = NoGrad.scope(); DataLoader.Epoch it = loader.epoch(0)) {
             while (it.hasNext()) {
                 DataLoader.Batch b = it.next();
                 size = b.imgSize();
-                Tensor logits = model.forward(Tensor.of(b.images(), b.size(), 3, b.imgSize(), b.imgSize()));
-                lossSum += Norms.crossEntropy(logits, b.labels(), 0f).item() * b.size();
-                float[] l = logits.toArray();
+                float[] l;
+                try (var step = pool.open()) {
+                    Tensor logits = model.forward(Tensor.of(b.images(), b.size(), 3, b.imgSize(), b.imgSize()));
+                    lossSum += Norms.crossEntropy(logits, b.labels(), 0f).item() * b.size();
+                    l = logits.toArray();
+                }
                 for (int i = 0; i < b.size(); i++) {
                     int y = b.labels()[i];
                     int rank = 0;

@@ -3,7 +3,9 @@ package org.vitarena.runner.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.io.Pretrained;
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.Tensor;
+import org.vitarena.core.backend.Backends;
 import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.io.StateDict;
 import org.vitarena.core.nn.VisionModel;
@@ -158,6 +160,7 @@ public final class Trainer {
             List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                     .filter(p -> p.getType() == MemoryType.HEAP).toList();
             heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+            MemoryPool pool = new MemoryPool(Backends.current());
             long updatesThisProcess = 0;
             Evaluator.Result lastEval = null;
             String labelMap = train.labelMap().encode();
@@ -175,15 +178,18 @@ public final class Trainer {
                         DataLoader.Batch batch = it.next();
                         int groupSize = Math.min(cfg.accum(), batches - groupStart);
                         StepRandom.reset(cfg.seed(), micro);
-                        Tensor x = Tensor.of(batch.images(), batch.size(), 3, batch.imgSize(), batch.imgSize());
-                        Tensor loss = loss(model, teacher, x, batch, train.numClasses(), (float) cfg.augment().labelSmoothing());
-                        float lv = loss.item();
-                        if (!Float.isFinite(lv)) {
-                            throw new DivergedException(String.format("loss became %s at epoch %d, batch %d (update %d); training stopped. "
-                                    + "The last good checkpoint is %s. Lower --lr or set --clip-grad.", lv, epoch + 1, b, update,
-                                    Files.exists(lastCheckpoint()) ? lastCheckpoint() : "(none yet)"));
+                        float lv;
+                        try (var step = pool.open()) { // activations and gradients reuse the previous step's memory
+                            Tensor x = Tensor.of(batch.images(), batch.size(), 3, batch.imgSize(), batch.imgSize());
+                            Tensor loss = loss(model, teacher, x, batch, train.numClasses(), (float) cfg.augment().labelSmoothing());
+                            lv = loss.item();
+                            if (!Float.isFinite(lv)) {
+                                throw new DivergedException(String.format("loss became %s at epoch %d, batch %d (update %d); training stopped. "
+                                        + "The last good checkpoint is %s. Lower --lr or set --clip-grad.", lv, epoch + 1, b, update,
+                                        Files.exists(lastCheckpoint()) ? lastCheckpoint() : "(none yet)"));
+                            }
+                            Arith.scale(loss, 1f / groupSize).backward();
                         }
-                        Arith.scale(loss, 1f / groupSize).backward();
                         micro++;
                         lossSum += lv;
                         lossCount++;
