@@ -30,7 +30,9 @@ public final class Tensor {
     private final int[] shape;
     private final int size;
     private boolean requiresGrad;
+    /** The leaf's gradient buffer; kept across {@link #zeroGrad()} (then {@code gradValid} is false) so steps reuse it. */
     private Tensor grad;
+    private boolean gradValid;
     GradNode node;
 
     Tensor(Storage storage, int[] shape) {
@@ -141,7 +143,10 @@ public final class Tensor {
     public Tensor requiresGrad(boolean value) {
         if (node != null) throw new IllegalStateException("requiresGrad can only be set on leaf tensors");
         this.requiresGrad = value;
-        if (!value) grad = null;
+        if (!value) {
+            grad = null;
+            gradValid = false;
+        }
         return this;
     }
 
@@ -152,11 +157,12 @@ public final class Tensor {
 
     /** The accumulated gradient of a leaf, or null. */
     public Tensor grad() {
-        return grad;
+        return gradValid ? grad : null;
     }
 
+    /** Forgets the accumulated gradient (its buffer is reused by the next backward). */
     public void zeroGrad() {
-        grad = null;
+        gradValid = false;
     }
 
     /** Replaces the values of this leaf in place (loading weights, optimiser-free edits). */
@@ -294,14 +300,24 @@ public final class Tensor {
     }
 
     private static Tensor sum(Tensor a, Tensor b) {
-        Tensor out = a.copy();
-        a.backend().axpy(1f, b.storage, out.storage);
+        Tensor out = Tensor.empty(a.shape);
+        int[] dense = new int[a.shape.length];
+        for (int i = dense.length - 1, st = 1; i >= 0; i--) {
+            dense[i] = st;
+            st *= a.shape[i];
+        }
+        a.backend().binary(org.vitarena.core.backend.BinaryOp.ADD, a.storage, dense, b.storage, dense, out.storage, a.shape);
         return out;
     }
 
     private void accumulateGrad(Tensor g) {
+        if (gradValid) {
+            backend().axpy(1f, g.storage, grad.storage);
+            return;
+        }
         if (grad == null) grad = MemoryPool.persistent(g::copy); // a leaf's gradient outlives the step
-        else backend().axpy(1f, g.storage, grad.storage);
+        else backend().copy(g.storage, 0, grad.storage, 0, size);
+        gradValid = true;
     }
 
     private static List<Tensor> topologicalOrder(Tensor root) {

@@ -169,6 +169,41 @@ public final class CpuBackend implements Backend {
     @Override public void sumTo(Storage x, int[] xShape, Storage out, int[] outStrides) {
         float[] xs = d(x), o = d(out);
         int rank = xShape.length;
+        // Fast paths: x viewed as [R, C] with out = Σ over R (a bias or LayerScale gradient: leading
+        // dimensions reduced), or out = Σ over C (trailing dimensions reduced, e.g. per-sample scales).
+        int split = rank;
+        for (int dd = rank - 1, dense = 1; dd >= 0 && outStrides[dd] == dense && xShape[dd] > 1; dd--) {
+            split = dd;
+            dense *= xShape[dd];
+        }
+        boolean leadingReduced = true;
+        for (int dd = 0; dd < split; dd++) leadingReduced &= outStrides[dd] == 0 || xShape[dd] == 1;
+        if (leadingReduced && split < rank) {
+            int cols = 1;
+            for (int dd = split; dd < rank; dd++) cols *= xShape[dd];
+            sumRowsInto(x, xs.length / cols, cols, out);
+            return;
+        }
+        int trail = rank;
+        for (int dd = rank - 1; dd >= 0 && (outStrides[dd] == 0 || xShape[dd] == 1); dd--) trail = dd;
+        boolean leadingDense = trail < rank;
+        for (int dd = trail - 1, dense = 1; dd >= 0; dd--) {
+            leadingDense &= outStrides[dd] == dense || xShape[dd] == 1;
+            dense *= xShape[dd];
+        }
+        if (leadingDense) {
+            int block = 1;
+            for (int dd = trail; dd < rank; dd++) block *= xShape[dd];
+            int len = block, outs = xs.length / Math.max(1, block);
+            CpuThreads.parallelRange(outs, Math.max(1, 16384 / Math.max(1, len)), (lo, hi) -> {
+                for (int r = lo; r < hi; r++) {
+                    double acc = 0;
+                    for (int j = r * len, e = j + len; j < e; j++) acc += xs[j];
+                    o[r] += (float) acc;
+                }
+            });
+            return;
+        }
         int[] idx = new int[rank];
         // sequential: outputs may receive from many inputs; fast enough off the hot path
         for (int i = 0; i < xs.length; i++) {
