@@ -28,9 +28,7 @@ public final class AttentionOp {
      * all written into d(qkv); dbias = dL summed over the broadcast dimensions.
      */
     public static Tensor fromQkv(Tensor qkv, int heads, float scale, Tensor bias) {
-        if (qkv.rank() != 3 || qkv.dim(2) % (3 * heads) != 0) {
-            throw new IllegalArgumentException("attention: qkv " + Arrays.toString(qkv.shape()) + " is not [B, N, 3C] with C divisible by " + heads + " heads");
-        }
+        checkQkv(qkv, heads);
         final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
         final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
         final int[] lShape = {b, h, n, n};
@@ -96,5 +94,79 @@ public final class AttentionOp {
             }
             return new Tensor[]{dqkv, dbias};
         }, qkv, bias);
+    }
+
+    /**
+     * The first half of attention for variants that transform the logits between the two products
+     * (CaiT's talking heads): logits = scale·q·kᵀ [B, H, N, N], q and k read in place from qkv [B, N, 3C].
+     *
+     * <p>Backward: dq = scale·dL·k and dk = scale·dLᵀ·q written into d(qkv), whose v part is zero.
+     */
+    public static Tensor scoresFromQkv(Tensor qkv, int heads, float scale) {
+        checkQkv(qkv, heads);
+        final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
+        final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
+        Backend be = qkv.backend();
+        var s = qkv.storage();
+        Tensor logits = Tensor.empty(b, h, n, n);
+        for (int hi = 0; hi < h; hi++) {
+            be.gemm(b, false, true, n, n, d, s, hi * d, ld, sQkv, s, c + hi * d, ld, sQkv, logits.storage(), hi * nn, n, sL, false);
+        }
+        be.scale(logits.storage(), scale, logits.storage());
+        return Tensor.record("attention_scores", logits, g -> {
+            Tensor dL = Tensor.empty(b, h, n, n);
+            be.scale(g.storage(), scale, dL.storage());
+            Tensor dqkv = Tensor.zeros(b, n, 3 * c);
+            var ds = dqkv.storage();
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, false, false, n, d, n, dL.storage(), hi * nn, n, sL, s, c + hi * d, ld, sQkv, ds, hi * d, ld, sQkv, false);
+                be.gemm(b, true, false, n, d, n, dL.storage(), hi * nn, n, sL, s, hi * d, ld, sQkv, ds, c + hi * d, ld, sQkv, false);
+            }
+            return new Tensor[]{dqkv};
+        }, qkv);
+    }
+
+    /**
+     * The second half: out = P·v in head-concatenated layout [B, N, C], for attention weights
+     * P [B, H, N, N] and v read in place from qkv [B, N, 3C].
+     *
+     * <p>Backward: dP = dOut·vᵀ; dv = Pᵀ·dOut written into d(qkv), whose q and k parts are zero.
+     */
+    public static Tensor valuesFromQkv(Tensor p, Tensor qkv, int heads) {
+        checkQkv(qkv, heads);
+        final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
+        final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
+        if (!Arrays.equals(p.shape(), new int[]{b, h, n, n})) {
+            throw new IllegalArgumentException("attention weights " + Arrays.toString(p.shape()) + " for qkv " + Arrays.toString(qkv.shape()) + " and " + h + " heads");
+        }
+        Backend be = qkv.backend();
+        var s = qkv.storage();
+        Tensor out = Tensor.empty(b, n, c);
+        for (int hi = 0; hi < h; hi++) {
+            be.gemm(b, false, false, n, d, n, p.storage(), hi * nn, n, sL, s, 2 * c + hi * d, ld, sQkv, out.storage(), hi * d, c, n * c, false);
+        }
+        return Tensor.record("attention_values", out, g -> {
+            var gs = g.storage();
+            Tensor dP = null, dqkv = null;
+            if (p.needsGrad()) {
+                dP = Tensor.empty(b, h, n, n);
+                for (int hi = 0; hi < h; hi++) {
+                    be.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, sQkv, dP.storage(), hi * nn, n, sL, false);
+                }
+            }
+            if (qkv.needsGrad()) {
+                dqkv = Tensor.zeros(b, n, 3 * c);
+                for (int hi = 0; hi < h; hi++) {
+                    be.gemm(b, true, false, n, d, n, p.storage(), hi * nn, n, sL, gs, hi * d, c, n * c, dqkv.storage(), 2 * c + hi * d, ld, sQkv, false);
+                }
+            }
+            return new Tensor[]{dP, dqkv};
+        }, p, qkv);
+    }
+
+    private static void checkQkv(Tensor qkv, int heads) {
+        if (qkv.rank() != 3 || qkv.dim(2) % (3 * heads) != 0) {
+            throw new IllegalArgumentException("attention: qkv " + Arrays.toString(qkv.shape()) + " is not [B, N, 3C] with C divisible by " + heads + " heads");
+        }
     }
 }

@@ -34,6 +34,29 @@ class AttentionOpTest {
         check("attention+rowbias", t -> AttentionOp.fromQkv(t[0], 2, 0.5f, t[1]), H, TOL, param(rng, 3, 4, 12), param(rng, 4));
     }
 
+    /** scores → softmax → values, the split form talking-heads attention uses. */
+    static Tensor split(Tensor qkv, int heads, float scale) {
+        return AttentionOp.valuesFromQkv(Norms.softmax(AttentionOp.scoresFromQkv(qkv, heads, scale)), qkv, heads);
+    }
+
+    @Test void splitHalvesFiniteDifferences() {
+        check("attention_scores", t -> AttentionOp.scoresFromQkv(t[0], 2, 0.7f), H, TOL, param(rng, 2, 3, 12));
+        check("attention_values", t -> AttentionOp.valuesFromQkv(t[0], t[1], 2), H, TOL, param(rng, 2, 2, 3, 3), param(rng, 2, 3, 12));
+        check("attention_split", t -> split(t[0], 3, 0.5f), H, TOL, param(rng, 2, 4, 18));
+    }
+
+    @Test void splitHalvesEqualUnfused() {
+        int b = 3, n = 5, heads = 4, c = heads * 8;
+        float scale = (float) Math.pow(8, -0.5);
+        float[] qkvData = GradCheck.random(rng, b * n * 3 * c, -2, 2), gData = GradCheck.random(rng, b * n * c, -1, 1);
+        Tensor q1 = Tensor.parameter(qkvData.clone(), b, n, 3 * c), q2 = Tensor.parameter(qkvData.clone(), b, n, 3 * c);
+        Tensor y1 = split(q1, heads, scale), y2 = unfused(q2, heads, scale, null);
+        assertArrayEquals(y2.toArray(), y1.toArray(), 1e-5f);
+        y1.backward(Tensor.of(gData.clone(), b, n, c));
+        y2.backward(Tensor.of(gData.clone(), b, n, c));
+        assertArrayEquals(q2.grad().toArray(), q1.grad().toArray(), 1e-5f);
+    }
+
     @Test void equalsUnfusedWithoutBias() {
         compare(3, 5, 4, null);
     }
