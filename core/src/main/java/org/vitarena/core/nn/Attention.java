@@ -19,7 +19,7 @@ public class Attention extends Module {
     public final float scale;
     private final Linear qkv, proj;
     private final float attnDrop, projDrop;
-    /** True when a subclass overrides {@link #attend} (CaiT's talking heads): the fused op is then not used. */
+    /** True when a subclass overrides {@link #attend} or {@link #attendPacked} (CaiT's talking heads): the fused op is then not used. */
     private final boolean customAttend;
 
     public Attention(int dim, int heads, boolean qkvBias, float attnDrop, float projDrop, SplittableRandom rng) {
@@ -42,25 +42,39 @@ public class Attention extends Module {
             } catch (NoSuchMethodException e) {
                 // keep looking up the hierarchy
             }
+            try {
+                c.getDeclaredMethod("attendPacked", Tensor.class, Tensor.class);
+                return true;
+            } catch (NoSuchMethodException e) {
+                // keep looking up the hierarchy
+            }
         }
         return false;
     }
 
     /** x [B, N, C] → [B, N, C]; {@code bias} (may be null) is added to the logits [B or 1, H, N, N]. */
     public Tensor forward(Tensor x, Tensor bias) {
-        int b = x.dim(0), n = x.dim(1), c = x.dim(2);
         Tensor packed = qkv.forward(x); // [B, N, 3C]
         Tensor y;
         if (!customAttend && (!training() || attnDrop == 0f)) {
             y = AttentionOp.fromQkv(packed, heads, scale, bias); // [B, N, C], no layout copies
         } else {
-            Tensor t = Shapes.permute(Shapes.reshape(packed, b, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B, H, N, D]
-            Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
-            Tensor attn = attend(q, k, v, bias);
-            y = Shapes.reshape(Shapes.transpose(attn, 1, 2), b, n, c); // [B, N, C]
+            y = attendPacked(packed, bias);
         }
         y = proj.forward(y);
         return training() ? Stochastic.dropout(y, projDrop) : y;
+    }
+
+    /**
+     * qkv [B, N, 3C] → [B, N, C] through {@link #attend} on q, k, v [B, H, N, D]; a subclass may
+     * override this to work on the packed buffer directly (see {@link AttentionOp#scoresFromQkv}).
+     */
+    protected Tensor attendPacked(Tensor packed, Tensor bias) {
+        int b = packed.dim(0), n = packed.dim(1), c = packed.dim(2) / 3;
+        Tensor t = Shapes.permute(Shapes.reshape(packed, b, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B, H, N, D]
+        Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
+        Tensor attn = attend(q, k, v, bias);
+        return Shapes.reshape(Shapes.transpose(attn, 1, 2), b, n, c); // [B, N, C]
     }
 
     public Tensor forward(Tensor x) {
