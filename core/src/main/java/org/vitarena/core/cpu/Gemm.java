@@ -1,6 +1,9 @@
 package org.vitarena.core.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,15 +13,28 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Legend: m, n, k are the rows of C, the columns of C and the shared dimension; MR x NR is
  * the register tile (8 rows x two vectors of columns), KC the k-block, MC the row block.
  *
- * <p>Design (after Goto/BLIS): op(B) is packed once per batch item into NR-wide column
- * panels, each k-block contiguous, so the micro-kernel reads it with unit stride; op(A) is
- * packed per (row block, k-block) into MR-tall row panels. The micro-kernel keeps the
- * 8 x NR tile of C in 16 vector registers and does two FMAs per broadcast element of A.
- * The four transpose combinations only change the packing loops. Edges are packed with
- * zeros and stored with masks. Work is split over batch items when there are enough of
- * them (attention), otherwise over balanced row (and if needed column) blocks sharing one
- * packed B. Buffers are per thread and grow to the largest shape seen; no call allocates
- * large arrays.
+ * <p>Design (after Goto/BLIS): op(B) is packed into NR-wide column panels, each k-block
+ * contiguous, so the micro-kernel reads it with unit stride; op(A) is packed per (row block,
+ * k-block) into MR-tall row panels when it is stored transposed, and read in place otherwise.
+ * The micro-kernel keeps the 8 x NR tile of C in 16 vector registers and does two FMAs per
+ * broadcast element of A. The four transpose combinations only change the packing loops
+ * (transposed B: 16 x 16 blocks transposed in registers). Edge tiles go to narrower kernels that
+ * store with masks; lanes of C past n or m are computed from padding and never stored. Buffers
+ * are per thread and grow to the largest shape seen; no call allocates large arrays.
+ *
+ * <p>Paths, by shape:
+ * <ul>
+ *   <li>small items (attention products: m, n at most 64 and k at most 128): nothing packed,
+ *       op(A) and op(B) read in place (op(B) copied to a small buffer when transposed or not a
+ *       whole number of vectors wide), parallel over chunks of batch items;
+ *   <li>many items: parallel over batch items, one thread each;
+ *   <li>one large item: op(B) packed once, shared, then balanced row (and if needed column)
+ *       blocks of C over the threads;
+ *   <li>one item with a long k and a small C (weight gradients over many tokens): k split into
+ *       parts handed to the threads as they come free, each thread summing into its own copy of
+ *       C (the first into C itself), the copies added at the end; op(B) packed one k-block at a
+ *       time by each thread, op(A) stored transposed read in place.
+ * </ul>
  */
 public final class Gemm {
 
@@ -38,20 +54,54 @@ public final class Gemm {
   private static final long SERIAL_WORK = 1L << 15;
   /** Below this many multiply-adds per item, batch items are the unit of parallel work. */
   private static final long SMALL_ITEM = 1L << 21;
+  /** Small path: m and n at most this, k at most SMALL_K. */
+  static final int SMALL_MN = 64;
+  static final int SMALL_K = 128;
+  /** Small path: about this many multiply-adds per parallel chunk of batch items. */
+  private static final long SMALL_CHUNK = 1L << 16;
+  /** k split: k at least this, and m*n at most KSPLIT_MN (C stays in L2). */
+  static final int KSPLIT_K = 4096;
+  static final long KSPLIT_MN = 1L << 18;
+  /** k split: k-blocks per part (parts are handed out to threads as they come free). */
+  private static final int KSPLIT_PART_BLOCKS = 8;
+
+  /** Packing walks this many stored rows of A or B at a time. */
+  private static final int PACK_ROWS = 2;
+
+  private static final AtomicLong CALL_IDS = new AtomicLong();
 
   private Gemm() {}
 
   /** Per-thread packing buffers, grown on demand and reused. */
   private static final class Work {
     final float[] packA = new float[MC_PANELS * MR * KC_MAX];
-    final float[] tile = new float[MR * NR];
     float[] packB = new float[0];
+    float[] small = new float[0];
+    float[] partial = new float[0];
+    /** k split: the call this thread last took a part of, its slot there, whether started. */
+    long kCall = -1;
+    int kSlot;
+    boolean kStarted;
 
     float[] packB(int size) {
       if (packB.length < size) {
         packB = new float[Math.max(size, packB.length + (packB.length >> 1))];
       }
       return packB;
+    }
+
+    float[] small(int size) {
+      if (small.length < size) {
+        small = new float[Math.max(size, small.length + (small.length >> 1))];
+      }
+      return small;
+    }
+
+    float[] partial(int size) {
+      if (partial.length < size) {
+        partial = new float[Math.max(size, partial.length + (partial.length >> 1))];
+      }
+      return partial;
     }
   }
 
@@ -95,7 +145,25 @@ public final class Gemm {
         c, cOff, ldc, strideC, accumulate);
     int nt = CpuThreads.threads();
     long perItem = (long) m * n * k;
-    if (nt == 1 || perItem * batch <= SERIAL_WORK) {
+    boolean serial = nt == 1 || perItem * batch <= SERIAL_WORK;
+    if (m <= SMALL_MN && n <= SMALL_MN && k <= SMALL_K) {
+      if (serial || batch == 1) {
+        Work w = WORK.get();
+        for (int bi = 0; bi < batch; bi++) {
+          call.smallItem(bi, w);
+        }
+      } else {
+        int grain = (int) Math.max(1, SMALL_CHUNK / perItem);
+        CpuThreads.parallelRange(batch, grain, (lo, hi) -> {
+          Work w = WORK.get();
+          for (int bi = lo; bi < hi; bi++) {
+            call.smallItem(bi, w);
+          }
+        });
+      }
+      return;
+    }
+    if (serial) {
       for (int bi = 0; bi < batch; bi++) {
         call.serialItem(bi);
       }
@@ -105,6 +173,10 @@ public final class Gemm {
         && (batch % nt == 0 || batch >= 4 * nt || perItem < SMALL_ITEM);
     if (byBatch) {
       CpuThreads.parallelChunks(batch, call::serialItem);
+    } else if (k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
+      for (int bi = 0; bi < batch; bi++) {
+        call.kSplitItem(bi, nt);
+      }
     } else {
       for (int bi = 0; bi < batch; bi++) {
         call.parallelItem(bi, nt);
@@ -149,19 +221,40 @@ public final class Gemm {
       this.kcBlock = (k + kBlocks - 1) / kBlocks;
     }
 
-    /** One batch item on the calling thread alone. */
+    /**
+     * One batch item on the calling thread alone: B packed whole, then row blocks, each over all
+     * k-blocks (its block of C stays in cache while k is walked).
+     */
     void serialItem(int bi) {
       Work w = WORK.get();
       float[] pb = w.packB(k * nPad);
-      packB(bi, pb, 0, nPanels);
-      computeTile(bi, 0, mPanels, 0, nPanels, pb, w);
+      for (int p0 = 0; p0 < k; p0 += kcBlock) {
+        packB(bi, pb, p0 * nPad, 0, nPanels, p0, Math.min(kcBlock, k - p0));
+      }
+      rows(bi, 0, mPanels, 0, nPanels, pb, w);
+    }
+
+    /** Rows of panels [iLo, iHi) x columns of panels [jLo, jHi) of C_bi, B packed whole in pb. */
+    void rows(int bi, int iLo, int iHi, int jLo, int jHi, float[] pb, Work w) {
+      int cBase = cOff + bi * strideC;
+      for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
+        int i2 = Math.min(iHi, i1 + MC_PANELS);
+        for (int p0 = 0; p0 < k; p0 += kcBlock) {
+          block(bi, i1, i2, jLo, jHi, p0, Math.min(kcBlock, k - p0), pb, p0 * nPad, c, cBase, ldc,
+              accumulate || p0 > 0, false, w);
+        }
+      }
     }
 
     /** One batch item over all threads: B packed once, shared; balanced tiles of C. */
     void parallelItem(int bi, int nt) {
       float[] pb = WORK.get().packB(k * nPad);
       int packGrain = Math.max(1, (1 << 14) / (k * NR));
-      CpuThreads.parallelRange(nPanels, packGrain, (lo, hi) -> packB(bi, pb, lo, hi));
+      CpuThreads.parallelRange(nPanels, packGrain, (lo, hi) -> {
+        for (int p0 = 0; p0 < k; p0 += kcBlock) {
+          packB(bi, pb, p0 * nPad, lo, hi, p0, Math.min(kcBlock, k - p0));
+        }
+      });
       // row chunks: a multiple of nt, each at most MC_PANELS panels
       int rowChunks = nt * ((mPanels + nt * MC_PANELS - 1) / (nt * MC_PANELS));
       rowChunks = Math.min(rowChunks, mPanels);
@@ -174,131 +267,555 @@ public final class Gemm {
       CpuThreads.parallelChunks(rc * cc, t -> {
         int r = t / cc;
         int q = t % cc;
-        computeTile(bi, r * mPanels / rc, (r + 1) * mPanels / rc,
-            q * nPanels / cc, (q + 1) * nPanels / cc, pb, WORK.get());
+        int iLo = r * mPanels / rc;
+        int iHi = (r + 1) * mPanels / rc;
+        int jLo = q * nPanels / cc;
+        int jHi = (q + 1) * nPanels / cc;
+        rows(bi, iLo, iHi, jLo, jHi, pb, WORK.get());
       });
     }
 
-    /** Packs column panels [jLo, jHi) of op(B_bi), every k-block, into pb. */
-    void packB(int bi, float[] pb, int jLo, int jHi) {
-      int base = bOff + bi * strideB;
-      for (int p0 = 0; p0 < k; p0 += kcBlock) {
-        int kc = Math.min(kcBlock, k - p0);
+    /**
+     * One batch item with a long k over all threads: k-blocks grouped in parts, each part
+     * computed by one thread into its own copy of C (slot 0: C itself), copies added at the end.
+     */
+    void kSplitItem(int bi, int nt) {
+      int kBlocks = (k + kcBlock - 1) / kcBlock;
+      int parts = (kBlocks + KSPLIT_PART_BLOCKS - 1) / KSPLIT_PART_BLOCKS;
+      long id = CALL_IDS.incrementAndGet();
+      AtomicInteger slots = new AtomicInteger();
+      int mn = m * n;
+      float[] partial = WORK.get().partial((nt - 1) * mn);
+      // a slot per thread taking part; more than nt only if the thread count changed meanwhile
+      float[][] extra = new float[parts][];
+      int cBase = cOff + bi * strideC;
+      CpuThreads.parallelChunks(parts, part -> {
+        Work w = WORK.get();
+        if (w.kCall != id) {
+          w.kCall = id;
+          w.kSlot = slots.getAndIncrement();
+          w.kStarted = false;
+        }
+        float[] t = c;
+        int tOff = cBase;
+        int ldt = ldc;
+        if (w.kSlot > 0) {
+          t = partial;
+          tOff = (w.kSlot - 1) * mn;
+          ldt = n;
+          if (w.kSlot >= nt) {
+            if (extra[w.kSlot] == null) {
+              extra[w.kSlot] = new float[mn];
+            }
+            t = extra[w.kSlot];
+            tOff = 0;
+          }
+        }
+        float[] pb = w.packB(kcBlock * nPad);
+        // A stored k x m is read in place: its first reading, from memory, then overlaps the
+        // arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s in a training
+        // step). Not when 512 | lda: its rows would share too few cache sets.
+        boolean aInPlace = transA && lda % 512 != 0;
+        int kb1 = Math.min(kBlocks, (part + 1) * KSPLIT_PART_BLOCKS);
+        for (int kb = part * KSPLIT_PART_BLOCKS; kb < kb1; kb++) {
+          int p0 = kb * kcBlock;
+          int kc = Math.min(kcBlock, k - p0);
+          packB(bi, pb, 0, 0, nPanels, p0, kc);
+          boolean add = w.kStarted || (w.kSlot == 0 && accumulate);
+          block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, aInPlace, w);
+          w.kStarted = true;
+        }
+      });
+      int used = slots.get();
+      for (int s = 1; s < used; s++) {
+        float[] t = s < nt ? partial : extra[s];
+        int off = s < nt ? (s - 1) * mn : 0;
+        for (int i = 0; i < m; i++) {
+          addRow(t, off + i * n, c, cBase + i * ldc, n);
+        }
+      }
+    }
+
+    /**
+     * Packs column panels [jLo, jHi) of op(B_bi), k-block [p0, p0+kc), into pb: panel jp at
+     * pb[base + jp*kc*NR], kc rows of NR.
+     */
+    void packB(int bi, float[] pb, int base, int jLo, int jHi, int p0, int kc) {
+      int src0 = bOff + bi * strideB;
+      int stride = kc * NR;
+      if (!transB) {
+        // panel by panel, kc row pieces each (measured in a training step: as fast as, or faster
+        // than, walking whole stored rows, B being mostly warm)
+        int full = Math.min(jHi, n / NR);
+        for (int jp = jLo; jp < jHi; jp++) {
+          int src = src0 + p0 * ldb + jp * NR;
+          int d = base + jp * stride;
+          if (jp < full) {
+            for (int p = 0; p < kc; p++, src += ldb, d += NR) {
+              FloatVector.fromArray(S, b, src).intoArray(pb, d);
+              FloatVector.fromArray(S, b, src + VL).intoArray(pb, d + VL);
+            }
+          } else {
+            int nr = n - jp * NR;
+            for (int p = 0; p < kc; p++, src += ldb, d += NR) {
+              System.arraycopy(b, src, pb, d, nr);
+              java.util.Arrays.fill(pb, d + nr, d + NR, 0f);
+            }
+          }
+        }
+        return;
+      }
+      // B stored n x k: each stored row is a column of one panel. 16 x 16 blocks are transposed
+      // in registers, the rest element by element; pad columns past n are not cleared (their
+      // lanes are computed, never stored)
+      int kT = VL == 16 ? kc & ~15 : 0;
+      for (int jp = jLo; jp < jHi; jp++) {
+        int j0 = jp * NR;
+        int nr = Math.min(NR, n - j0);
+        int d = base + jp * stride;
+        for (int h = 0; h < nr; h += 16) {
+          for (int q = 0; q < kT; q += 16) {
+            transpose16(b, src0 + (j0 + h) * ldb + p0 + q, ldb, nr - h, pb, d + q * NR + h, NR);
+          }
+        }
+        for (int j = 0; j < nr; j++) {
+          int src = src0 + (j0 + j) * ldb + p0;
+          for (int p = kT; p < kc; p++) {
+            pb[d + p * NR + j] = b[src + p];
+          }
+        }
+      }
+    }
+
+    /** Packs row panels [iLo, iHi) of op(A_bi) stored transposed, k-block [p0, p0+kc), into pa. */
+    void packA(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
+      int base = aOff + bi * strideA;
+      // stored rows of A are walked left to right, PACK_ROWS at a time, so reads stream from
+      // memory and each panel gets whole cache lines of writes (a column strip walk, one panel
+      // at a time, was twice as slow on a cold A)
+      int full = Math.min(iHi, m / MR);
+      int stride = kc * MR;
+      for (int q0 = 0; q0 < kc; q0 += PACK_ROWS) {
+        int q1 = Math.min(kc, q0 + PACK_ROWS);
+        for (int ip = iLo; ip < iHi; ip++) {
+          int src = base + (p0 + q0) * lda + ip * MR;
+          int d = (ip - iLo) * stride + q0 * MR;
+          if (ip < full) {
+            for (int p = q0; p < q1; p++, src += lda, d += MR) {
+              FloatVector.fromArray(S8, a, src).intoArray(pa, d);
+            }
+          } else {
+            int mr = m - ip * MR;
+            for (int p = q0; p < q1; p++, src += lda, d += MR) {
+              for (int r = 0; r < mr; r++) {
+                pa[d + r] = a[src + r];
+              }
+              for (int r = mr; r < MR; r++) {
+                pa[d + r] = 0f;
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /**
+     * Target rows of panels [iLo, iHi) x columns of panels [jLo, jHi) (+)= op(A_bi) rows times
+     * k-block [p0, p0+kc), whose packed B panel jp is at pb[pbBase + jp*kc*NR]. Target element
+     * (i,j) is t[tOff + i*ldt + j].
+     */
+    void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
+        int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
+      boolean packed = transA && !aInPlace;
+      float[] pa = w.packA;
+      int aBase = aOff + bi * strideA;
+      for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
+        int i2 = Math.min(iHi, i1 + MC_PANELS);
+        if (packed) {
+          packA(bi, pa, i1, i2, p0, kc);
+        }
         for (int jp = jLo; jp < jHi; jp++) {
           int j0 = jp * NR;
           int nr = Math.min(NR, n - j0);
-          int d = p0 * nPad + jp * kc * NR;
-          if (!transB) {
-            int src = base + p0 * ldb + j0;
-            if (nr == NR) {
-              for (int p = 0; p < kc; p++, src += ldb, d += NR) {
-                FloatVector.fromArray(S, b, src).intoArray(pb, d);
-                FloatVector.fromArray(S, b, src + VL).intoArray(pb, d + VL);
-              }
+          int bIdx = pbBase + jp * kc * NR;
+          for (int ip = i1; ip < i2; ip++) {
+            int i0 = ip * MR;
+            int mr = Math.min(MR, m - i0);
+            int ti = tOff + i0 * ldt + j0;
+            // A(r,p) = av[ai + r*rsA + p*csA]: packed, or in place either way round
+            float[] av = packed ? pa : a;
+            int ai;
+            int rsA;
+            int csA;
+            if (packed) {
+              ai = (ip - i1) * kc * MR;
+              rsA = 1;
+              csA = MR;
+            } else if (transA) {
+              ai = aBase + p0 * lda + i0;
+              rsA = 1;
+              csA = lda;
             } else {
-              for (int p = 0; p < kc; p++, src += ldb, d += NR) {
-                System.arraycopy(b, src, pb, d, nr);
-                java.util.Arrays.fill(pb, d + nr, d + NR, 0f);
-              }
+              ai = aBase + i0 * lda + p0;
+              rsA = lda;
+              csA = 1;
             }
-          } else {
-            for (int j = 0; j < nr; j++) {
-              int src = base + (j0 + j) * ldb + p0;
-              for (int p = 0; p < kc; p++) {
-                pb[d + p * NR + j] = b[src + p];
+            if (mr == MR && nr == NR) {
+              if (transA) {
+                kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+              } else {
+                kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
               }
-            }
-            if (nr < NR) {
-              for (int p = 0; p < kc; p++) {
-                java.util.Arrays.fill(pb, d + p * NR + nr, d + p * NR + NR, 0f);
-              }
+            } else if (nr <= VL) { // narrow edge panel: one vector of columns
+              smallKernel1(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+            } else {
+              smallKernel2(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
             }
           }
         }
       }
     }
 
-    /** Packs row panels [iLo, iHi) of op(A_bi), k-block [p0, p0+kc), into pa. */
-    void packA(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
-      int base = aOff + bi * strideA;
-      for (int ip = iLo; ip < iHi; ip++) {
-        int i0 = ip * MR;
-        int mr = Math.min(MR, m - i0);
-        int d = (ip - iLo) * kc * MR;
-        if (!transA) {
-          for (int r = 0; r < mr; r++) {
-            int src = base + (i0 + r) * lda + p0;
-            for (int p = 0; p < kc; p++) {
-              pa[d + p * MR + r] = a[src + p];
-            }
-          }
-          for (int r = mr; r < MR; r++) {
-            for (int p = 0; p < kc; p++) {
-              pa[d + p * MR + r] = 0f;
-            }
+    /**
+     * One small batch item, nothing packed: op(A) read in place, op(B) in place when stored
+     * untransposed with whole vectors per row, else copied to a k x n buffer with rows rounded up
+     * to whole vectors.
+     */
+    void smallItem(int bi, Work w) {
+      int aBase = aOff + bi * strideA;
+      int rsA = transA ? 1 : lda;
+      int csA = transA ? lda : 1;
+      float[] bb;
+      int bBase;
+      int ldbk;
+      if (!transB && n % VL == 0) {
+        bb = b;
+        bBase = bOff + bi * strideB;
+        ldbk = ldb;
+      } else {
+        ldbk = (n + VL - 1) / VL * VL;
+        bb = w.small(k * ldbk);
+        bBase = 0;
+        int src0 = bOff + bi * strideB;
+        if (!transB) {
+          for (int p = 0; p < k; p++) {
+            System.arraycopy(b, src0 + p * ldb, bb, p * ldbk, n);
+            java.util.Arrays.fill(bb, p * ldbk + n, (p + 1) * ldbk, 0f);
           }
         } else {
-          int src = base + p0 * lda + i0;
-          if (mr == MR) {
-            for (int p = 0; p < kc; p++, src += lda, d += MR) {
-              FloatVector.fromArray(S8, a, src).intoArray(pa, d);
+          // stored n x k: transposed 16 x 16 blocks in registers, the rest element by element
+          // (lanes past n are left as they are: computed, never stored)
+          int kT = VL == 16 ? k & ~15 : 0;
+          for (int j0 = 0; j0 < n; j0 += 16) {
+            for (int p0 = 0; p0 < kT; p0 += 16) {
+              transpose16(b, src0 + j0 * ldb + p0, ldb, n - j0, bb, p0 * ldbk + j0, ldbk);
             }
-            continue;
           }
-          for (int p = 0; p < kc; p++, src += lda, d += MR) {
-            for (int r = 0; r < mr; r++) {
-              pa[d + r] = a[src + r];
-            }
-            for (int r = mr; r < MR; r++) {
-              pa[d + r] = 0f;
+          for (int j = 0; j < n; j++) {
+            int src = src0 + j * ldb;
+            for (int p = kT; p < k; p++) {
+              bb[p * ldbk + j] = b[src + p];
             }
           }
         }
       }
-    }
-
-    /** C_bi rows of panels [iLo, iHi), columns of panels [jLo, jHi), with packed B pb. */
-    void computeTile(int bi, int iLo, int iHi, int jLo, int jHi, float[] pb, Work w) {
-      float[] pa = w.packA;
       int cBase = cOff + bi * strideC;
-      for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
-        int i2 = Math.min(iHi, i1 + MC_PANELS);
-        for (int p0 = 0; p0 < k; p0 += kcBlock) {
-          int kc = Math.min(kcBlock, k - p0);
-          boolean add = accumulate || p0 > 0;
-          if (transA) {
-            packA(bi, pa, i1, i2, p0, kc);
-          }
-          int aBase = aOff + bi * strideA + p0;
-          for (int jp = jLo; jp < jHi; jp++) {
-            int j0 = jp * NR;
-            int nr = Math.min(NR, n - j0);
-            int bIdx = p0 * nPad + jp * kc * NR;
-            for (int ip = i1; ip < i2; ip++) {
-              int i0 = ip * MR;
-              int mr = Math.min(MR, m - i0);
-              if (transA) {
-                kernel(kc, pa, (ip - i1) * kc * MR, pb, bIdx, c, cBase + i0 * ldc + j0, ldc, mr, nr,
-                    add, w.tile);
-              } else {
-                kernelRows(kc, a, aBase + i0 * lda, lda, pb, bIdx, c, cBase + i0 * ldc + j0, ldc, mr,
-                    nr, add, w.tile);
-              }
-            }
+      for (int j0 = 0; j0 < n; j0 += NR) {
+        int nr = Math.min(NR, n - j0);
+        for (int i0 = 0; i0 < m; i0 += MR) {
+          int mr = Math.min(MR, m - i0);
+          if (nr <= VL) {
+            smallKernel1(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          } else {
+            smallKernel2(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
           }
         }
       }
     }
   }
 
-  /** C[0:mr, 0:nr] (+)= packed A panel (kc x MR) times packed B panel (kc x NR). */
-  private static void kernel(int kc, float[] pa, int ai, float[] pb, int bi,
-      float[] c, int ci, int ldc, int mr, int nr, boolean add, float[] tile) {
+  /** Two-source lane selections for {@link #transpose16}: stage b swaps bit b of the row and lane
+   *  indices, rows i and i + 2^b giving (lo, hi). */
+  private static final float[][] T16 = new float[8][16];
+
+  static {
+    for (int bit = 0; bit < 4; bit++) {
+      int w = 1 << bit;
+      for (int l = 0; l < 16; l++) {
+        boolean set = (l & w) != 0;
+        T16[2 * bit][l] = set ? l - w + 16 : l;
+        T16[2 * bit + 1][l] = set ? l + 16 : l + w;
+      }
+    }
+  }
+
+  /**
+   * dst[d + p*ldd + j] = src[s + j*lds + p] for p, j &lt; 16 (VL must be 16); stored rows j at
+   * and past {@code rows} repeat row rows-1.
+   */
+  private static void transpose16(float[] src, int s, int lds, int rows, float[] dst, int d,
+      int ldd) {
+    int last = rows - 1;
+    FloatVector r0 = FloatVector.fromArray(S, src, s);
+    FloatVector r1 = FloatVector.fromArray(S, src, s + Math.min(1, last) * lds);
+    FloatVector r2 = FloatVector.fromArray(S, src, s + Math.min(2, last) * lds);
+    FloatVector r3 = FloatVector.fromArray(S, src, s + Math.min(3, last) * lds);
+    FloatVector r4 = FloatVector.fromArray(S, src, s + Math.min(4, last) * lds);
+    FloatVector r5 = FloatVector.fromArray(S, src, s + Math.min(5, last) * lds);
+    FloatVector r6 = FloatVector.fromArray(S, src, s + Math.min(6, last) * lds);
+    FloatVector r7 = FloatVector.fromArray(S, src, s + Math.min(7, last) * lds);
+    FloatVector r8 = FloatVector.fromArray(S, src, s + Math.min(8, last) * lds);
+    FloatVector r9 = FloatVector.fromArray(S, src, s + Math.min(9, last) * lds);
+    FloatVector r10 = FloatVector.fromArray(S, src, s + Math.min(10, last) * lds);
+    FloatVector r11 = FloatVector.fromArray(S, src, s + Math.min(11, last) * lds);
+    FloatVector r12 = FloatVector.fromArray(S, src, s + Math.min(12, last) * lds);
+    FloatVector r13 = FloatVector.fromArray(S, src, s + Math.min(13, last) * lds);
+    FloatVector r14 = FloatVector.fromArray(S, src, s + Math.min(14, last) * lds);
+    FloatVector r15 = FloatVector.fromArray(S, src, s + Math.min(15, last) * lds);
+    FloatVector lo3 = FloatVector.fromArray(S, T16[6], 0);
+    FloatVector hi3 = FloatVector.fromArray(S, T16[7], 0);
+    FloatVector x3_0 = r0;
+    r0 = lo3.selectFrom(x3_0, r8);
+    r8 = hi3.selectFrom(x3_0, r8);
+    FloatVector x3_1 = r1;
+    r1 = lo3.selectFrom(x3_1, r9);
+    r9 = hi3.selectFrom(x3_1, r9);
+    FloatVector x3_2 = r2;
+    r2 = lo3.selectFrom(x3_2, r10);
+    r10 = hi3.selectFrom(x3_2, r10);
+    FloatVector x3_3 = r3;
+    r3 = lo3.selectFrom(x3_3, r11);
+    r11 = hi3.selectFrom(x3_3, r11);
+    FloatVector x3_4 = r4;
+    r4 = lo3.selectFrom(x3_4, r12);
+    r12 = hi3.selectFrom(x3_4, r12);
+    FloatVector x3_5 = r5;
+    r5 = lo3.selectFrom(x3_5, r13);
+    r13 = hi3.selectFrom(x3_5, r13);
+    FloatVector x3_6 = r6;
+    r6 = lo3.selectFrom(x3_6, r14);
+    r14 = hi3.selectFrom(x3_6, r14);
+    FloatVector x3_7 = r7;
+    r7 = lo3.selectFrom(x3_7, r15);
+    r15 = hi3.selectFrom(x3_7, r15);
+    FloatVector lo2 = FloatVector.fromArray(S, T16[4], 0);
+    FloatVector hi2 = FloatVector.fromArray(S, T16[5], 0);
+    FloatVector x2_0 = r0;
+    r0 = lo2.selectFrom(x2_0, r4);
+    r4 = hi2.selectFrom(x2_0, r4);
+    FloatVector x2_1 = r1;
+    r1 = lo2.selectFrom(x2_1, r5);
+    r5 = hi2.selectFrom(x2_1, r5);
+    FloatVector x2_2 = r2;
+    r2 = lo2.selectFrom(x2_2, r6);
+    r6 = hi2.selectFrom(x2_2, r6);
+    FloatVector x2_3 = r3;
+    r3 = lo2.selectFrom(x2_3, r7);
+    r7 = hi2.selectFrom(x2_3, r7);
+    FloatVector x2_8 = r8;
+    r8 = lo2.selectFrom(x2_8, r12);
+    r12 = hi2.selectFrom(x2_8, r12);
+    FloatVector x2_9 = r9;
+    r9 = lo2.selectFrom(x2_9, r13);
+    r13 = hi2.selectFrom(x2_9, r13);
+    FloatVector x2_10 = r10;
+    r10 = lo2.selectFrom(x2_10, r14);
+    r14 = hi2.selectFrom(x2_10, r14);
+    FloatVector x2_11 = r11;
+    r11 = lo2.selectFrom(x2_11, r15);
+    r15 = hi2.selectFrom(x2_11, r15);
+    FloatVector lo1 = FloatVector.fromArray(S, T16[2], 0);
+    FloatVector hi1 = FloatVector.fromArray(S, T16[3], 0);
+    FloatVector x1_0 = r0;
+    r0 = lo1.selectFrom(x1_0, r2);
+    r2 = hi1.selectFrom(x1_0, r2);
+    FloatVector x1_1 = r1;
+    r1 = lo1.selectFrom(x1_1, r3);
+    r3 = hi1.selectFrom(x1_1, r3);
+    FloatVector x1_4 = r4;
+    r4 = lo1.selectFrom(x1_4, r6);
+    r6 = hi1.selectFrom(x1_4, r6);
+    FloatVector x1_5 = r5;
+    r5 = lo1.selectFrom(x1_5, r7);
+    r7 = hi1.selectFrom(x1_5, r7);
+    FloatVector x1_8 = r8;
+    r8 = lo1.selectFrom(x1_8, r10);
+    r10 = hi1.selectFrom(x1_8, r10);
+    FloatVector x1_9 = r9;
+    r9 = lo1.selectFrom(x1_9, r11);
+    r11 = hi1.selectFrom(x1_9, r11);
+    FloatVector x1_12 = r12;
+    r12 = lo1.selectFrom(x1_12, r14);
+    r14 = hi1.selectFrom(x1_12, r14);
+    FloatVector x1_13 = r13;
+    r13 = lo1.selectFrom(x1_13, r15);
+    r15 = hi1.selectFrom(x1_13, r15);
+    FloatVector lo0 = FloatVector.fromArray(S, T16[0], 0);
+    FloatVector hi0 = FloatVector.fromArray(S, T16[1], 0);
+    FloatVector x0_0 = r0;
+    r0 = lo0.selectFrom(x0_0, r1);
+    r1 = hi0.selectFrom(x0_0, r1);
+    FloatVector x0_2 = r2;
+    r2 = lo0.selectFrom(x0_2, r3);
+    r3 = hi0.selectFrom(x0_2, r3);
+    FloatVector x0_4 = r4;
+    r4 = lo0.selectFrom(x0_4, r5);
+    r5 = hi0.selectFrom(x0_4, r5);
+    FloatVector x0_6 = r6;
+    r6 = lo0.selectFrom(x0_6, r7);
+    r7 = hi0.selectFrom(x0_6, r7);
+    FloatVector x0_8 = r8;
+    r8 = lo0.selectFrom(x0_8, r9);
+    r9 = hi0.selectFrom(x0_8, r9);
+    FloatVector x0_10 = r10;
+    r10 = lo0.selectFrom(x0_10, r11);
+    r11 = hi0.selectFrom(x0_10, r11);
+    FloatVector x0_12 = r12;
+    r12 = lo0.selectFrom(x0_12, r13);
+    r13 = hi0.selectFrom(x0_12, r13);
+    FloatVector x0_14 = r14;
+    r14 = lo0.selectFrom(x0_14, r15);
+    r15 = hi0.selectFrom(x0_14, r15);
+    r0.intoArray(dst, d);
+    r1.intoArray(dst, d + 1 * ldd);
+    r2.intoArray(dst, d + 2 * ldd);
+    r3.intoArray(dst, d + 3 * ldd);
+    r4.intoArray(dst, d + 4 * ldd);
+    r5.intoArray(dst, d + 5 * ldd);
+    r6.intoArray(dst, d + 6 * ldd);
+    r7.intoArray(dst, d + 7 * ldd);
+    r8.intoArray(dst, d + 8 * ldd);
+    r9.intoArray(dst, d + 9 * ldd);
+    r10.intoArray(dst, d + 10 * ldd);
+    r11.intoArray(dst, d + 11 * ldd);
+    r12.intoArray(dst, d + 12 * ldd);
+    r13.intoArray(dst, d + 13 * ldd);
+    r14.intoArray(dst, d + 14 * ldd);
+    r15.intoArray(dst, d + 15 * ldd);
+  }
+
+  /** dst[d, d+len) += src[s, s+len). */
+  private static void addRow(float[] src, int s, float[] dst, int d, int len) {
+    int j = 0;
+    for (; j <= len - VL; j += VL) {
+      FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j))
+          .intoArray(dst, d + j);
+    }
+    for (; j < len; j++) {
+      dst[d + j] += src[s + j];
+    }
+  }
+
+  /** c[off, off+nr) (+)= the first nr lanes of v (nr at most VL). */
+  private static void put(FloatVector v, float[] c, int off, int nr, boolean add) {
+    if (nr >= VL) {
+      if (add) {
+        v = v.add(FloatVector.fromArray(S, c, off));
+      }
+      v.intoArray(c, off);
+    } else {
+      VectorMask<Float> mk = S.indexInRange(0, nr);
+      if (add) {
+        v = v.add(FloatVector.fromArray(S, c, off, mk));
+      }
+      v.intoArray(c, off, mk);
+    }
+  }
+
+  /**
+   * Small product tile, up to MR rows x one vector: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr) for
+   * r < mr, A(r,p) = a[ai + r*rsA + p*csA] (rows past mr repeat row 0, computed and not stored),
+   * B(p, j) = b[bi + p*ldb + j], a whole vector readable per row.
+   */
+  private static void smallKernel1(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
+    FloatVector c4 = FloatVector.zero(S), c5 = FloatVector.zero(S), c6 = FloatVector.zero(S), c7 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0), r6 = ai + (mr > 6 ? 6 * rsA : 0);
+    int r7 = ai + (mr > 7 ? 7 * rsA : 0);
+    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      c0 = FloatVector.broadcast(S, a[ai + ao]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[r1 + ao]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[r2 + ao]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[r3 + ao]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[r4 + ao]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[r5 + ao]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, a[r6 + ao]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, a[r7 + ao]).fma(b0, c7);
+    }
+    put(c0, c, ci, nr, add);
+    if (mr > 1) put(c1, c, ci + ldc, nr, add);
+    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
+    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
+    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
+    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+    if (mr > 6) put(c6, c, ci + 6 * ldc, nr, add);
+    if (mr > 7) put(c7, c, ci + 7 * ldc, nr, add);
+  }
+
+  /** As {@link #smallKernel1}, two vectors wide: VL < nr <= NR. */
+  private static void smallKernel2(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0), r6 = ai + (mr > 6 ? 6 * rsA : 0);
+    int r7 = ai + (mr > 7 ? 7 * rsA : 0);
+    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai + ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + ao]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + ao]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + ao]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + ao]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + ao]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + ao]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + ao]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    int n1 = nr - VL;
+    put(c00, c, ci, VL, add);
+    put(c01, c, ci + VL, n1, add);
+    if (mr > 1) { put(c10, c, ci + ldc, VL, add); put(c11, c, ci + ldc + VL, n1, add); }
+    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
+    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
+    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
+    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+    if (mr > 6) { put(c60, c, ci + 6 * ldc, VL, add); put(c61, c, ci + 6 * ldc + VL, n1, add); }
+    if (mr > 7) { put(c70, c, ci + 7 * ldc, VL, add); put(c71, c, ci + 7 * ldc + VL, n1, add); }
+  }
+
+  /**
+   * C[0:MR, 0:NR] (+)= A panel times packed B panel (kc x NR), a full tile; A(r,p) is
+   * pa[ai + p*lda + r]: a packed panel (lda = MR) or A stored transposed, read in place.
+   */
+  private static void kernel(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, boolean add) {
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
     for (int p = 0; p < kc; p++) {
       int bo = bi + p * NR;
-      int ao = ai + p * MR;
+      int ao = ai + p * lda;
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
       FloatVector a0 = FloatVector.broadcast(S, pa[ao + 0]);
@@ -326,167 +843,114 @@ public final class Gemm {
       c70 = a7.fma(b0, c70);
       c71 = a7.fma(b1, c71);
     }
-    if (mr == MR && nr == NR) {
-      if (add) {
-        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
-        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
-        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
-        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
-        c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
-        c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
-        c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
-        c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
-      } else {
-        c00.intoArray(c, ci + 0 * ldc);
-        c01.intoArray(c, ci + 0 * ldc + VL);
-        c10.intoArray(c, ci + 1 * ldc);
-        c11.intoArray(c, ci + 1 * ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + VL);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + VL);
-      }
+    if (add) {
+      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+      c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+      c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+      c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+      c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
     } else {
-      // edge tile: spill the whole tile, then add the valid part
-      c00.intoArray(tile, 0 * NR);
-      c01.intoArray(tile, 0 * NR + VL);
-      c10.intoArray(tile, 1 * NR);
-      c11.intoArray(tile, 1 * NR + VL);
-      c20.intoArray(tile, 2 * NR);
-      c21.intoArray(tile, 2 * NR + VL);
-      c30.intoArray(tile, 3 * NR);
-      c31.intoArray(tile, 3 * NR + VL);
-      c40.intoArray(tile, 4 * NR);
-      c41.intoArray(tile, 4 * NR + VL);
-      c50.intoArray(tile, 5 * NR);
-      c51.intoArray(tile, 5 * NR + VL);
-      c60.intoArray(tile, 6 * NR);
-      c61.intoArray(tile, 6 * NR + VL);
-      c70.intoArray(tile, 7 * NR);
-      c71.intoArray(tile, 7 * NR + VL);
-      for (int i = 0; i < mr; i++) {
-        int row = ci + i * ldc;
-        for (int j = 0; j < nr; j++) {
-          c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
-        }
-      }
+      c00.intoArray(c, ci + 0 * ldc);
+      c01.intoArray(c, ci + 0 * ldc + VL);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + VL);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + VL);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + VL);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + VL);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + VL);
+      c60.intoArray(c, ci + 6 * ldc);
+      c61.intoArray(c, ci + 6 * ldc + VL);
+      c70.intoArray(c, ci + 7 * ldc);
+      c71.intoArray(c, ci + 7 * ldc + VL);
     }
   }
 
-  /** As {@link #kernel}, with A read in place: row r of the panel starts at a[ai + r*lda] (rows past mr
-   *  repeat row 0, computed and not stored), so row-major A needs no packing. */
-  private static void kernelRows(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
-      float[] c, int ci, int ldc, int mr, int nr, boolean add, float[] tile) {
+  /** As {@link #kernel}, with A read in place: row r of the panel starts at a[ai + r*lda], so
+   *  row-major A needs no packing. */
+  private static void kernelRows(int kc, float[] a, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, boolean add) {
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
-    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0), r6 = ai + (mr > 6 ? 6 * lda : 0);
-    int r7 = ai + (mr > 7 ? 7 * lda : 0);
+    int r1 = ai + lda, r2 = ai + 2 * lda, r3 = ai + 3 * lda, r4 = ai + 4 * lda, r5 = ai + 5 * lda;
+    int r6 = ai + 6 * lda, r7 = ai + 7 * lda;
     for (int p = 0; p < kc; p++) {
       int bo = bi + p * NR;
       FloatVector b0 = FloatVector.fromArray(S, pb, bo);
       FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
-      FloatVector a0 = FloatVector.broadcast(S, pa[ai + p]);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
       c00 = a0.fma(b0, c00);
       c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, pa[r1 + p]);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
       c10 = a1.fma(b0, c10);
       c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, pa[r2 + p]);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, pa[r3 + p]);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, pa[r4 + p]);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
       c40 = a4.fma(b0, c40);
       c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, pa[r5 + p]);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
       c50 = a5.fma(b0, c50);
       c51 = a5.fma(b1, c51);
-      FloatVector a6 = FloatVector.broadcast(S, pa[r6 + p]);
+      FloatVector a6 = FloatVector.broadcast(S, a[r6 + p]);
       c60 = a6.fma(b0, c60);
       c61 = a6.fma(b1, c61);
-      FloatVector a7 = FloatVector.broadcast(S, pa[r7 + p]);
+      FloatVector a7 = FloatVector.broadcast(S, a[r7 + p]);
       c70 = a7.fma(b0, c70);
       c71 = a7.fma(b1, c71);
     }
-    if (mr == MR && nr == NR) {
-      if (add) {
-        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
-        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
-        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
-        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
-        c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
-        c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
-        c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
-        c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
-      } else {
-        c00.intoArray(c, ci + 0 * ldc);
-        c01.intoArray(c, ci + 0 * ldc + VL);
-        c10.intoArray(c, ci + 1 * ldc);
-        c11.intoArray(c, ci + 1 * ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
-        c60.intoArray(c, ci + 6 * ldc);
-        c61.intoArray(c, ci + 6 * ldc + VL);
-        c70.intoArray(c, ci + 7 * ldc);
-        c71.intoArray(c, ci + 7 * ldc + VL);
-      }
+    if (add) {
+      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+      c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+      c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+      c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+      c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
     } else {
-      // edge tile: spill the whole tile, then add the valid part
-      c00.intoArray(tile, 0 * NR);
-      c01.intoArray(tile, 0 * NR + VL);
-      c10.intoArray(tile, 1 * NR);
-      c11.intoArray(tile, 1 * NR + VL);
-      c20.intoArray(tile, 2 * NR);
-      c21.intoArray(tile, 2 * NR + VL);
-      c30.intoArray(tile, 3 * NR);
-      c31.intoArray(tile, 3 * NR + VL);
-      c40.intoArray(tile, 4 * NR);
-      c41.intoArray(tile, 4 * NR + VL);
-      c50.intoArray(tile, 5 * NR);
-      c51.intoArray(tile, 5 * NR + VL);
-      c60.intoArray(tile, 6 * NR);
-      c61.intoArray(tile, 6 * NR + VL);
-      c70.intoArray(tile, 7 * NR);
-      c71.intoArray(tile, 7 * NR + VL);
-      for (int i = 0; i < mr; i++) {
-        int row = ci + i * ldc;
-        for (int j = 0; j < nr; j++) {
-          c[row + j] = add ? c[row + j] + tile[i * NR + j] : tile[i * NR + j];
-        }
-      }
+      c00.intoArray(c, ci + 0 * ldc);
+      c01.intoArray(c, ci + 0 * ldc + VL);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + VL);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + VL);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + VL);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + VL);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + VL);
+      c60.intoArray(c, ci + 6 * ldc);
+      c61.intoArray(c, ci + 6 * ldc + VL);
+      c70.intoArray(c, ci + 7 * ldc);
+      c71.intoArray(c, ci + 7 * ldc + VL);
     }
   }
 }

@@ -116,6 +116,130 @@ class GemmTest {
   }
 
   @Test
+  void longKSplitOverThreadsAllTransposes() {
+    // k >= Gemm.KSPLIT_K with a small C: k split in parts summed per thread; ragged m, n, k;
+    // transposed A read in place, and packed when 512 divides lda
+    Random r = new Random(11);
+    for (int threads : new int[] {2, 3, 1}) {
+      CpuThreads.setThreads(threads);
+      for (int t = 0; t < 4; t++) {
+        boolean tA = (t & 1) != 0;
+        boolean tB = (t & 2) != 0;
+        check(r, 1, tA, tB, 37, 45, Gemm.KSPLIT_K + 2 * Gemm.KC_MAX + 13, 1, t % 2 == 0);
+      }
+      check(r, 1, true, false, 24, 70, Gemm.KSPLIT_K + 100, 0, true);
+      check(r, 1, true, false, 512, 9, Gemm.KSPLIT_K + 7, 0, false);   // lda = 512: packed A
+      check(r, 1, true, true, 509, 3, Gemm.KSPLIT_K, 3, true);         // lda = 512 again
+    }
+  }
+
+  /** Attention-like items read in place from a wider buffer: row stride ld, item stride. */
+  private static void checkStrided(Random r, int batch, boolean tA, boolean tB, int m, int n,
+      int k, int extra, boolean acc) {
+    int aRows = tA ? k : m;
+    int aCols = tA ? m : k;
+    int bRows = tB ? n : k;
+    int bCols = tB ? k : n;
+    int lda = aCols + extra;
+    int ldb = bCols + 2 * extra;
+    int ldc = n + extra;
+    int strideA = aRows * lda;
+    int strideB = bRows * ldb + 1;
+    int strideC = m * ldc + 3;
+    float[] a = random(r, 5 + batch * strideA);
+    float[] b = random(r, 7 + batch * strideB);
+    float[] c0 = random(r, 2 + batch * strideC);
+    float[] expect = c0.clone();
+    float[] got = c0.clone();
+    sgemmReference(batch, tA, tB, m, n, k, a, 5, lda, strideA, b, 7, ldb, strideB,
+        expect, 2, ldc, strideC, acc);
+    Gemm.sgemm(batch, tA, tB, m, n, k, a, 5, lda, strideA, b, 7, ldb, strideB,
+        got, 2, ldc, strideC, acc);
+    double max = 1;
+    for (float v : expect) {
+      max = Math.max(max, Math.abs(v));
+    }
+    double tol = 1e-5 * Math.sqrt(k) * max * 4;
+    for (int i = 0; i < expect.length; i++) {
+      assertTrue(Math.abs(expect[i] - got[i]) <= tol, "batch=" + batch + " tA=" + tA + " tB=" + tB
+          + " m=" + m + " n=" + n + " k=" + k + " extra=" + extra + " acc=" + acc + " at " + i
+          + ": " + expect[i] + " vs " + got[i]);
+    }
+  }
+
+  @Test
+  void smallBatchedItemsAllTransposes() {
+    // the small path: m, n <= 64, k <= 128, no packing; whole-vector and ragged widths, one and
+    // two vectors of columns, transposed B in 16 x 16 blocks plus a remainder
+    int[][] shapes = {
+        {64, 16, 16, 32}, {64, 16, 32, 16}, {40, 13, 45, 20}, {9, 64, 64, 128}, {33, 17, 17, 33},
+        {7, 5, 3, 16}, {48, 8, 16, 48}, {3, 64, 33, 1}, {20, 1, 64, 64},
+    };
+    Random r = new Random(5);
+    for (int threads : new int[] {2, 1}) {
+      CpuThreads.setThreads(threads);
+      for (int[] s : shapes) {
+        for (int t = 0; t < 4; t++) {
+          boolean tA = (t & 1) != 0;
+          boolean tB = (t & 2) != 0;
+          checkStrided(r, s[0], tA, tB, s[1], s[2], s[3], 0, false);
+          checkStrided(r, s[0], tA, tB, s[1], s[2], s[3], 2 * s[3] + 3, true);
+        }
+      }
+    }
+  }
+
+  @Test
+  void swinWindowAttentionLayout() {
+    // q·kᵀ, p·v, dLᵀ·q as AttentionOp calls them: 16 tokens, head dim 32, q, k, v in place in
+    // a [windows, 16, 3C] buffer (row stride 3C), logits [windows, H, 16, 16]
+    Random r = new Random(3);
+    CpuThreads.setThreads(2);
+    int w = 24;
+    int n = 16;
+    int d = 32;
+    int c = 96;
+    int h = c / d;
+    int ld = 3 * c;
+    float[] qkv = random(r, w * n * ld);
+    float[] logits = random(r, w * h * n * n);
+    for (int hi = 0; hi < h; hi++) {
+      float[] got = logits.clone();
+      float[] expect = logits.clone();
+      Gemm.sgemm(w, false, true, n, n, d, qkv, hi * d, ld, n * ld, qkv, c + hi * d, ld, n * ld,
+          got, hi * n * n, n, h * n * n, false);
+      sgemmReference(w, false, true, n, n, d, qkv, hi * d, ld, n * ld, qkv, c + hi * d, ld,
+          n * ld, expect, hi * n * n, n, h * n * n, false);
+      assertClose(expect, got, d);
+      float[] out = random(r, w * n * c);
+      float[] outE = out.clone();
+      Gemm.sgemm(w, false, false, n, d, n, logits, hi * n * n, n, h * n * n, qkv, 2 * c + hi * d,
+          ld, n * ld, out, hi * d, c, n * c, false);
+      sgemmReference(w, false, false, n, d, n, logits, hi * n * n, n, h * n * n, qkv,
+          2 * c + hi * d, ld, n * ld, outE, hi * d, c, n * c, false);
+      assertClose(outE, out, n);
+      float[] dq = random(r, w * n * ld);
+      float[] dqE = dq.clone();
+      Gemm.sgemm(w, true, false, n, d, n, logits, hi * n * n, n, h * n * n, qkv, hi * d, ld,
+          n * ld, dq, c + hi * d, ld, n * ld, true);
+      sgemmReference(w, true, false, n, d, n, logits, hi * n * n, n, h * n * n, qkv, hi * d, ld,
+          n * ld, dqE, c + hi * d, ld, n * ld, true);
+      assertClose(dqE, dq, n);
+    }
+  }
+
+  private static void assertClose(float[] expect, float[] got, int k) {
+    double max = 1;
+    for (float v : expect) {
+      max = Math.max(max, Math.abs(v));
+    }
+    double tol = 1e-5 * Math.sqrt(k) * max * 4;
+    for (int i = 0; i < expect.length; i++) {
+      assertTrue(Math.abs(expect[i] - got[i]) <= tol, "at " + i + ": " + expect[i] + " vs " + got[i]);
+    }
+  }
+
+  @Test
   void zeroKClearsOrKeeps() {
     float[] c = {1, 2, 3, 4, 5, 6};
     Gemm.sgemm(1, false, false, 2, 3, 0, new float[0], 0, 1, 0, new float[0], 0, 3, 0,
