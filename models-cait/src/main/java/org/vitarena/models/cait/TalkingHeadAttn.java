@@ -3,10 +3,9 @@ package org.vitarena.models.cait;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.nn.Attention;
 import org.vitarena.core.nn.Linear;
-import org.vitarena.core.ops.Arith;
-import org.vitarena.core.ops.Linalg;
+import org.vitarena.core.ops.HeadMix;
+import org.vitarena.core.ops.AttentionOp;
 import org.vitarena.core.ops.Norms;
-import org.vitarena.core.ops.Shapes;
 import org.vitarena.core.ops.Stochastic;
 
 import java.util.SplittableRandom;
@@ -29,20 +28,27 @@ public class TalkingHeadAttn extends Attention {
         this.attnDropP = attnDrop;
     }
 
-    /** Applies a Linear(H, H) to a [B, H, N, M] tensor over its head dimension. */
+    /**
+     * Applies a Linear(H, H) to a [B, H, N, M] tensor over its head dimension, in place of timm's
+     * permute → Linear → permute: the Linear only holds the parameters, {@link HeadMix} mixes the
+     * heads in the [B, H, N·M] layout.
+     */
     private static Tensor mixHeads(Linear mix, Tensor a) {
-        Tensor headsLast = Shapes.permute(a, 0, 2, 3, 1); // [B, N, M, H]
-        return Shapes.permute(mix.forward(headsLast), 0, 3, 1, 2); // [B, H, N, M]
+        return HeadMix.apply(a, mix.weight(), mix.bias());
     }
 
-    /** proj_w(softmax(proj_l(q·scale·kᵀ)))·v for q, k, v [B, H, N, Dh]; no bias term in CaiT. */
+    /**
+     * proj_w(softmax(proj_l(q·scale·kᵀ)))·v on the packed qkv [B, N, 3C] → [B, N, C]: q, k and v are
+     * read in place ({@link AttentionOp#scoresFromQkv}, {@link AttentionOp#valuesFromQkv}), the heads
+     * are mixed in the [B, H, N·N] layout; no bias term in CaiT.
+     */
     @Override
-    protected Tensor attend(Tensor q, Tensor k, Tensor v, Tensor bias) {
+    protected Tensor attendPacked(Tensor packed, Tensor bias) {
         if (bias != null) throw new IllegalArgumentException("talking-heads attention takes no attention bias");
-        Tensor logits = Linalg.matmul(Arith.scale(q, scale), k, false, true); // [B, H, N, N]
+        Tensor logits = AttentionOp.scoresFromQkv(packed, heads, scale); // [B, H, N, N]
         Tensor p = Norms.softmax(mixHeads(projL, logits));
         p = mixHeads(projW, p);
         if (training()) p = Stochastic.dropout(p, attnDropP);
-        return Linalg.matmul(p, v); // [B, H, N, Dh]
+        return AttentionOp.valuesFromQkv(p, packed, heads); // [B, N, C]
     }
 }
