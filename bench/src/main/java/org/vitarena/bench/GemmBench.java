@@ -45,7 +45,8 @@ public class GemmBench {
   /**
    * name: batch, transA, transB, m, n, k. Forward x·W ("qkv", "fc1", "fc2"), weight
    * gradients xᵀ·dy ("dw_*", transA, k = 2080 tokens), input gradient dy·Wᵀ ("dx_fc1",
-   * transB), attention scores q·kᵀ and probabilities·v per (batch, head).
+   * transB), attention scores q·kᵀ and probabilities·v per (batch, head); "swin_*" shapes on
+   * request (compact operands, where Swin reads q, k, v strided in place).
    */
   static int[] shape(String name) {
     return switch (name) {
@@ -59,6 +60,13 @@ public class GemmBench {
       case "dx_fc1" -> new int[] {1, 0, 1, 2080, 192, 768};
       case "attn_qk" -> new int[] {96, 0, 1, 65, 65, 64};
       case "attn_av" -> new int[] {96, 0, 0, 65, 64, 65};
+      // Swin-T/2 window 4 at 64 px, batch 32 (not in the default list: -p shape=swin_...):
+      // weight gradients over 2048 and 32768 tokens, window attention (2048 windows of 16)
+      case "swin_dw_qkv3" -> new int[] {1, 1, 0, 1152, 384, 2048};
+      case "swin_dw_fc1_1" -> new int[] {1, 1, 0, 384, 96, 32768};
+      case "swin_dw_fc2_1" -> new int[] {1, 1, 0, 96, 384, 32768};
+      case "swin_attn_qk" -> new int[] {2048, 0, 1, 16, 16, 32};
+      case "swin_attn_av" -> new int[] {2048, 0, 0, 16, 32, 16};
       default -> throw new IllegalArgumentException("unknown shape " + name);
     };
   }
@@ -125,12 +133,12 @@ public class GemmBench {
         ? new String[] {GemmBench.class.getSimpleName()} : args);
     Collection<RunResult> results = new Runner(opts).run();
     System.out.println();
-    System.out.printf("%-10s %7s %10s%n", "shape", "threads", "GFLOP/s");
+    System.out.printf("%-14s %7s %10s%n", "shape", "threads", "GFLOP/s");
     for (RunResult rr : results) {
       String sh = rr.getParams().getParam("shape");
       String th = rr.getParams().getParam("threads");
       double opsPerS = rr.getPrimaryResult().getScore();
-      System.out.printf("%-10s %7s %10.1f%n", sh, th, opsPerS * flops(sh) / 1e9);
+      System.out.printf("%-14s %7s %10.1f%n", sh, th, opsPerS * flops(sh) / 1e9);
     }
   }
 }
