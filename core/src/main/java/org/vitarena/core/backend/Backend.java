@@ -59,6 +59,17 @@ public interface Backend {
               Storage b, int bOff, int ldb, int strideB,
               Storage c, int cOff, int ldc, int strideC, boolean accumulate);
 
+    /**
+     * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
+     * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
+     * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).
+     */
+    default void linear(Storage x, Storage w, Storage bias, int rows, int in, int out, boolean gelu, Storage y) {
+        gemm(1, false, true, rows, out, in, x, 0, in, 0, w, 0, in, 0, y, 0, out, 0, false);
+        if (bias != null) addRowVector(y, bias, rows, out);
+        if (gelu) unary(UnaryOp.GELU, y, y);
+    }
+
     /** out[r, :] += bias[:] for R rows of C (the bias of a linear layer). */
     void addRowVector(Storage out, Storage bias, int rows, int cols);
 

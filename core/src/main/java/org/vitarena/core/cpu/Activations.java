@@ -51,6 +51,24 @@ final class Activations {
         for (; i < hi; i++) y[i] = x[i] * 0.5f * (1f + erf(x[i] * INV_SQRT2));
     }
 
+    /** y[i] = gelu(x[i] + bias[i - lo]) (bias may be null) for i in [lo, hi), every element on the vector path (masked tail). */
+    static void biasGelu(float[] x, float[] bias, int bOff, float[] y, int lo, int hi, boolean gelu) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bOff + i - lo));
+            if (gelu) v = v.mul(cdf(v, gauss(v)));
+            v.intoArray(y, i);
+        }
+        if (i < hi) {
+            var m = S.indexInRange(i - lo, hi - lo);
+            FloatVector v = FloatVector.fromArray(S, x, i, m);
+            if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bOff + i - lo, m));
+            if (gelu) v = v.mul(cdf(v, gauss(v)));
+            v.intoArray(y, i, m);
+        }
+    }
+
     /** dx[i] (+)= dy[i]·(Φ(x) + x·φ(x)) for i in [lo, hi). */
     static void geluBackward(float[] x, float[] dy, float[] dx, boolean accumulate, int lo, int hi) {
         int i = lo;

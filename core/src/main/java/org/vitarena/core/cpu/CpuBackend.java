@@ -102,6 +102,12 @@ public final class CpuBackend implements Backend {
                 d(c), cOff, ldc, strideC, accumulate);
     }
 
+    @Override
+    public void linear(Storage x, Storage w, Storage bias, int rows, int in, int out, boolean gelu, Storage y) {
+        Gemm.sgemmBiasGelu(false, true, rows, out, in, d(x), 0, in, d(w), 0, in, d(y), 0, out,
+                bias == null ? null : d(bias), gelu);
+    }
+
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
         CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));

@@ -115,6 +115,26 @@ public final class Gemm {
       float[] a, int aOff, int lda, int strideA,
       float[] b, int bOff, int ldb, int strideB,
       float[] c, int cOff, int ldc, int strideC, boolean accumulate) {
+    sgemm(batch, transA, transB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB, c, cOff,
+        ldc, strideC, accumulate, null, false);
+  }
+
+  /**
+   * C = op(A)·op(B) + bias (a row vector of n, or null), then GELU when {@code gelu}: a linear
+   * layer's forward with its epilogue applied to each row block of C while that block is still in
+   * cache, instead of two more passes over C in memory. Single item, no accumulation.
+   */
+  public static void sgemmBiasGelu(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+      float[] bias, boolean gelu) {
+    sgemm(1, transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, false,
+        bias, gelu);
+  }
+
+  private static void sgemm(int batch, boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, int strideA,
+      float[] b, int bOff, int ldb, int strideB,
+      float[] c, int cOff, int ldc, int strideC, boolean accumulate, float[] bias, boolean gelu) {
     if (batch < 0 || m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException(
           "negative size: batch=" + batch + " m=" + m + " n=" + n + " k=" + k);
@@ -134,6 +154,7 @@ public final class Gemm {
           }
         }
       }
+      epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
       return;
     }
     if (lda < (transA ? m : k) || ldb < (transB ? k : n)) {
@@ -143,6 +164,13 @@ public final class Gemm {
     }
     Call call = new Call(transA, transB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB,
         c, cOff, ldc, strideC, accumulate);
+    if (bias != null || gelu) {
+      if (batch != 1 || accumulate) {
+        throw new IllegalArgumentException("a bias/GELU epilogue needs one item without accumulation");
+      }
+      call.bias = bias;
+      call.gelu = gelu;
+    }
     int nt = CpuThreads.threads();
     long perItem = (long) m * n * k;
     boolean serial = nt == 1 || perItem * batch <= SERIAL_WORK;
@@ -161,6 +189,7 @@ public final class Gemm {
           }
         });
       }
+      epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
       return;
     }
     if (serial) {
@@ -177,10 +206,23 @@ public final class Gemm {
       for (int bi = 0; bi < batch; bi++) {
         call.kSplitItem(bi, nt);
       }
+      epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
     } else {
       for (int bi = 0; bi < batch; bi++) {
         call.parallelItem(bi, nt);
       }
+    }
+  }
+
+  /** C[i, j] = gelu?(C[i, j] + bias[j]) for rows [i0, i1), columns [j0, j1) (nothing when neither is asked). */
+  private static void epilogue(float[] c, int cBase, int ldc, int i0, int i1, int j0, int j1,
+      float[] bias, boolean gelu) {
+    if (bias == null && !gelu) {
+      return;
+    }
+    for (int i = i0; i < i1; i++) {
+      int row = cBase + i * ldc;
+      Activations.biasGelu(c, bias, j0, c, row + j0, row + j1, gelu);
     }
   }
 
@@ -191,6 +233,9 @@ public final class Gemm {
     final float[] a, b, c;
     final int aOff, lda, strideA, bOff, ldb, strideB, cOff, ldc, strideC;
     final int mPanels, nPanels, nPad, kcBlock;
+    /** Epilogue of {@link #sgemmBiasGelu}, applied per row block in {@link #rows}. */
+    float[] bias;
+    boolean gelu;
 
     Call(boolean transA, boolean transB, int m, int n, int k,
         float[] a, int aOff, int lda, int strideA,
@@ -243,6 +288,8 @@ public final class Gemm {
           block(bi, i1, i2, jLo, jHi, p0, Math.min(kcBlock, k - p0), pb, p0 * nPad, c, cBase, ldc,
               accumulate || p0 > 0, false, w);
         }
+        epilogue(c, cBase, ldc, i1 * MR, Math.min(m, i2 * MR), jLo * NR, Math.min(n, jHi * NR),
+            bias, gelu);
       }
     }
 

@@ -1,7 +1,7 @@
 package org.vitarena.core.nn;
 
 import org.vitarena.core.Tensor;
-import org.vitarena.core.ops.Arith;
+import org.vitarena.core.ops.Linalg;
 import org.vitarena.core.ops.Stochastic;
 
 import java.util.SplittableRandom;
@@ -18,7 +18,7 @@ public class Mlp extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = Arith.gelu(fc1.forward(x));
+        Tensor h = Linalg.linearGelu(x, fc1.weight(), fc1.bias());
         if (training()) h = Stochastic.dropout(h, drop);
         Tensor y = fc2.forward(h);
         return training() ? Stochastic.dropout(y, drop) : y;

@@ -26,8 +26,7 @@ public final class Linalg {
         yShape[yShape.length - 1] = out;
         Backend be = x.backend();
         Tensor y = Tensor.empty(yShape);
-        be.gemm(1, false, true, rows, out, in, x.storage(), 0, in, 0, weight.storage(), 0, in, 0, y.storage(), 0, out, 0, false);
-        if (bias != null) be.addRowVector(y.storage(), bias.storage(), rows, out);
+        be.linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, y.storage());
         return Tensor.record("linear", y, g -> {
             Tensor dx = null, dw = null, db = null;
             if (x.needsGrad()) {
@@ -44,6 +43,24 @@ public final class Linalg {
             }
             return new Tensor[]{dx, weight.needsGrad() ? dw : null, db};
         }, x, weight, bias);
+    }
+
+    /**
+     * GELU(linear(x, weight, bias)), the first half of an MLP. Without gradients (evaluation) it is one
+     * fused kernel; otherwise the two recorded ops, since GELU's backward needs the pre-activation.
+     */
+    public static Tensor linearGelu(Tensor x, Tensor weight, Tensor bias) {
+        boolean grad = org.vitarena.core.NoGrad.enabled() && (x.needsGrad() || weight.needsGrad() || (bias != null && bias.needsGrad()));
+        if (grad) return Arith.gelu(linear(x, weight, bias));
+        int in = x.dim(-1), out = weight.dim(0);
+        if (weight.dim(1) != in) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " vs weight " + Arrays.toString(weight.shape()));
+        }
+        int[] yShape = x.shape();
+        yShape[yShape.length - 1] = out;
+        Tensor y = Tensor.empty(yShape);
+        x.backend().linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), x.size() / in, in, out, true, y.storage());
+        return y;
     }
 
     /**
