@@ -1,7 +1,5 @@
 package org.vitarena.core.cpu;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -31,9 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>one large item: op(B) packed once, shared, then balanced row (and if needed column)
  *       blocks of C over the threads;
  *   <li>one item with a long k and a small C (weight gradients over many tokens): k split into
- *       parts handed to the threads as they come free, each thread summing into its own copy of
- *       C (the first into C itself), the copies added at the end; op(B) packed one k-block at a
- *       time by each thread, op(A) stored transposed read in place.
+ *       parts handed to the threads as they come free, each part summed into its own copy of C
+ *       (the first into C itself) and the copies added in part order at the end, so the result
+ *       does not depend on scheduling or the thread count; op(B) packed one k-block at a time by
+ *       each thread, op(A) stored transposed read in place.
  * </ul>
  */
 public final class Gemm {
@@ -68,8 +67,6 @@ public final class Gemm {
   /** Packing walks this many stored rows of A or B at a time. */
   private static final int PACK_ROWS = 8;
 
-  private static final AtomicLong CALL_IDS = new AtomicLong();
-
   private Gemm() {}
 
   /** Per-thread packing buffers, grown on demand and reused. */
@@ -78,10 +75,6 @@ public final class Gemm {
     float[] packB = new float[0];
     float[] small = new float[0];
     float[] partial = new float[0];
-    /** k split: the call this thread last took a part of, its slot there, whether started. */
-    long kCall = -1;
-    int kSlot;
-    boolean kStarted;
 
     float[] packB(int size) {
       if (packB.length < size) {
@@ -192,6 +185,14 @@ public final class Gemm {
       epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
       return;
     }
+    if (k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
+      // chosen by shape alone, whatever the thread count, so results never depend on it
+      for (int bi = 0; bi < batch; bi++) {
+        call.kSplitItem(bi, nt);
+      }
+      epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
+      return;
+    }
     if (serial) {
       for (int bi = 0; bi < batch; bi++) {
         call.serialItem(bi);
@@ -202,11 +203,6 @@ public final class Gemm {
         && (batch % nt == 0 || batch >= 4 * nt || perItem < SMALL_ITEM);
     if (byBatch) {
       CpuThreads.parallelChunks(batch, call::serialItem);
-    } else if (k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
-      for (int bi = 0; bi < batch; bi++) {
-        call.kSplitItem(bi, nt);
-      }
-      epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
     } else {
       for (int bi = 0; bi < batch; bi++) {
         call.parallelItem(bi, nt);
@@ -324,61 +320,40 @@ public final class Gemm {
 
     /**
      * One batch item with a long k over all threads: k-blocks grouped in parts, each part
-     * computed by one thread into its own copy of C (slot 0: C itself), copies added at the end.
+     * computed into its own copy of C (part 0: C itself), the copies added in part order.
      */
     void kSplitItem(int bi, int nt) {
       int kBlocks = (k + kcBlock - 1) / kcBlock;
       int parts = (kBlocks + KSPLIT_PART_BLOCKS - 1) / KSPLIT_PART_BLOCKS;
-      long id = CALL_IDS.incrementAndGet();
-      AtomicInteger slots = new AtomicInteger();
       int mn = m * n;
-      float[] partial = WORK.get().partial((nt - 1) * mn);
-      // a slot per thread taking part; more than nt only if the thread count changed meanwhile
-      float[][] extra = new float[parts][];
+      // every part has its own slot (part 0: C itself) and the slots are added in part order, so
+      // the result does not depend on which thread took which part, nor on the thread count
+      float[] partial = WORK.get().partial((parts - 1) * mn);
       int cBase = cOff + bi * strideC;
       CpuThreads.parallelChunks(parts, part -> {
         Work w = WORK.get();
-        if (w.kCall != id) {
-          w.kCall = id;
-          w.kSlot = slots.getAndIncrement();
-          w.kStarted = false;
-        }
-        float[] t = c;
-        int tOff = cBase;
-        int ldt = ldc;
-        if (w.kSlot > 0) {
-          t = partial;
-          tOff = (w.kSlot - 1) * mn;
-          ldt = n;
-          if (w.kSlot >= nt) {
-            if (extra[w.kSlot] == null) {
-              extra[w.kSlot] = new float[mn];
-            }
-            t = extra[w.kSlot];
-            tOff = 0;
-          }
-        }
+        float[] t = part == 0 ? c : partial;
+        int tOff = part == 0 ? cBase : (part - 1) * mn;
+        int ldt = part == 0 ? ldc : n;
         float[] pb = w.packB(kcBlock * nPad);
         // A stored k x m is read in place: its first reading, from memory, then overlaps the
         // arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s in a training
         // step). Not when 512 | lda: its rows would share too few cache sets.
         boolean aInPlace = transA && lda % 512 != 0;
-        int kb1 = Math.min(kBlocks, (part + 1) * KSPLIT_PART_BLOCKS);
-        for (int kb = part * KSPLIT_PART_BLOCKS; kb < kb1; kb++) {
+        int kb0 = part * KSPLIT_PART_BLOCKS;
+        int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
+        for (int kb = kb0; kb < kb1; kb++) {
           int p0 = kb * kcBlock;
           int kc = Math.min(kcBlock, k - p0);
           packB(bi, pb, 0, 0, nPanels, p0, kc);
-          boolean add = w.kStarted || (w.kSlot == 0 && accumulate);
+          boolean add = kb > kb0 || (part == 0 && accumulate);
           block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, aInPlace, w);
-          w.kStarted = true;
         }
       });
-      int used = slots.get();
-      for (int s = 1; s < used; s++) {
-        float[] t = s < nt ? partial : extra[s];
-        int off = s < nt ? (s - 1) * mn : 0;
+      for (int s = 1; s < parts; s++) {
+        int off = (s - 1) * mn;
         for (int i = 0; i < m; i++) {
-          addRow(t, off + i * n, c, cBase + i * ldc, n);
+          addRow(partial, off + i * n, c, cBase + i * ldc, n);
         }
       }
     }

@@ -228,6 +228,35 @@ class GemmTest {
     }
   }
 
+  @Test
+  void longKSplitIsBitwiseDeterministic() {
+    // the split's partial sums are added in part order: identical bits whatever thread took which
+    // part and whatever the thread count (training runs must not depend on scheduling)
+    Random r = new Random(9);
+    int m = 40;
+    int n = 24;
+    int k = 12_000;
+    float[] a = random(r, k * m);
+    float[] b = random(r, k * n);
+    float[] first = null;
+    try {
+      for (int threads : new int[]{1, 2, 3, 2, 2}) {
+        CpuThreads.setThreads(threads);
+        for (int rep = 0; rep < 3; rep++) {
+          float[] c = new float[m * n];
+          Gemm.sgemm(1, true, false, m, n, k, a, 0, m, 0, b, 0, n, 0, c, 0, n, 0, false);
+          if (first == null) {
+            first = c;
+          } else {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first, c, 0f, threads + " threads, repetition " + rep);
+          }
+        }
+      }
+    } finally {
+      CpuThreads.setThreads(2);
+    }
+  }
+
   private static void assertClose(float[] expect, float[] got, int k) {
     double max = 1;
     for (float v : expect) {
