@@ -31,29 +31,42 @@ final class RowKernels {
 
     // ---- softmax ---------------------------------------------------------------------------
 
-    /** y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. */
+    /**
+     * y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. Whole vectors run unmasked and only
+     * the ragged tail masked (a mask on every iteration is several times slower); the result is the
+     * same bits as an all-masked loop.
+     */
     static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
         float[] tmp = new float[VL];
+        int full = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(full, cols);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c, m), m);
+            for (int c = 0; c < full; c += VL) {
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c));
+            }
+            if (full < cols) {
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + full, tail), tail);
             }
             float max = vmax.reduceLanes(VectorOperators.MAX);
             FloatVector vsum = FloatVector.zero(S);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector e = FloatVector.fromArray(S, x, off + c, m).sub(max);
-                e = VecMath.exp(e);
-                e.intoArray(y, off + c, m);
-                vsum = vsum.add(e, m);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + c).sub(max));
+                e.intoArray(y, off + c);
+                vsum = vsum.add(e);
+            }
+            if (full < cols) {
+                FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + full, tail).sub(max));
+                e.intoArray(y, off + full, tail);
+                vsum = vsum.add(e, tail);
             }
             float inv = 1f / sum(vsum, tmp);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector.fromArray(S, y, off + c, m).mul(inv).intoArray(y, off + c, m);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
+            }
+            if (full < cols) {
+                FloatVector.fromArray(S, y, off + full, tail).mul(inv).intoArray(y, off + full, tail);
             }
         }
     }
@@ -80,32 +93,39 @@ final class RowKernels {
 
     // ---- LayerNorm -------------------------------------------------------------------------
 
-    /** y = (x − mean)·rstd·w (+ b) per row, saving mean and rstd, for rows [lo, hi). */
+    /** y = (x − mean)·rstd·w (+ b) per row, saving mean and rstd, for rows [lo, hi); tail-only masking as in softmax. */
     static void layerNorm(float[] x, float[] w, float[] b, float[] y, float[] mean, float[] rstd, int cols, float eps,
                           int lo, int hi) {
         float[] tmp = new float[VL];
+        int full = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(full, cols);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             FloatVector vs = FloatVector.zero(S);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                vs = vs.add(FloatVector.fromArray(S, x, off + c, m));
-            }
+            for (int c = 0; c < full; c += VL) vs = vs.add(FloatVector.fromArray(S, x, off + c));
+            if (full < cols) vs = vs.add(FloatVector.fromArray(S, x, off + full, tail));
             float mu = sum(vs, tmp) / cols;
             FloatVector vv = FloatVector.zero(S);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector t = FloatVector.fromArray(S, x, off + c, m).sub(mu);
-                vv = t.fma(t, vv).blend(vv, m.not());
+            for (int c = 0; c < full; c += VL) {
+                FloatVector t = FloatVector.fromArray(S, x, off + c).sub(mu);
+                vv = t.fma(t, vv);
+            }
+            if (full < cols) {
+                FloatVector t = FloatVector.fromArray(S, x, off + full, tail).sub(mu);
+                vv = t.fma(t, vv).blend(vv, tail.not());
             }
             float rs = (float) (1.0 / Math.sqrt(sum(vv, tmp) / cols + eps));
             mean[r] = mu;
             rstd[r] = rs;
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector v = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rs).mul(FloatVector.fromArray(S, w, c, m));
-                if (b != null) v = v.add(FloatVector.fromArray(S, b, c, m));
-                v.intoArray(y, off + c, m);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector v = FloatVector.fromArray(S, x, off + c).sub(mu).mul(rs).mul(FloatVector.fromArray(S, w, c));
+                if (b != null) v = v.add(FloatVector.fromArray(S, b, c));
+                v.intoArray(y, off + c);
+            }
+            if (full < cols) {
+                FloatVector v = FloatVector.fromArray(S, x, off + full, tail).sub(mu).mul(rs).mul(FloatVector.fromArray(S, w, full, tail));
+                if (b != null) v = v.add(FloatVector.fromArray(S, b, full, tail));
+                v.intoArray(y, off + full, tail);
             }
         }
     }
