@@ -1,5 +1,6 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.SumToPlan;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;

@@ -1,5 +1,6 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.SumToPlan;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.cpu.CpuBackend;
 

@@ -4,6 +4,7 @@ import org.vitarena.core.backend.Backend;
 import org.vitarena.core.backend.BackendProvider;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
+import org.vitarena.core.backend.SumToPlan;
 import org.vitarena.core.backend.UnaryOp;
 
 import java.util.Arrays;
@@ -174,53 +175,40 @@ public final class CpuBackend implements Backend {
 
     @Override public void sumTo(Storage x, int[] xShape, Storage out, int[] outStrides) {
         float[] xs = d(x), o = d(out);
-        int rank = xShape.length;
-        // Fast paths: x viewed as [R, C] with out = Σ over R (a bias or LayerScale gradient: leading
-        // dimensions reduced), or out = Σ over C (trailing dimensions reduced, e.g. per-sample scales).
-        int split = rank;
-        for (int dd = rank - 1, dense = 1; dd >= 0 && outStrides[dd] == dense && xShape[dd] > 1; dd--) {
-            split = dd;
-            dense *= xShape[dd];
-        }
-        boolean leadingReduced = true;
-        for (int dd = 0; dd < split; dd++) leadingReduced &= outStrides[dd] == 0 || xShape[dd] == 1;
-        if (leadingReduced && split < rank) {
-            int cols = 1;
-            for (int dd = split; dd < rank; dd++) cols *= xShape[dd];
-            sumRowsInto(x, xs.length / cols, cols, out);
+        SumToPlan p = SumToPlan.of(xShape, outStrides);
+        if (p.kept() == 0) return;
+        if (p.columnRows() > 0) { // leading dimensions reduced (a bias or LayerScale gradient): column sums
+            sumRowsInto(x, p.columnRows(), (int) p.kept(), out);
             return;
         }
-        int trail = rank;
-        for (int dd = rank - 1; dd >= 0 && (outStrides[dd] == 0 || xShape[dd] == 1); dd--) trail = dd;
-        boolean leadingDense = trail < rank;
-        for (int dd = trail - 1, dense = 1; dd >= 0; dd--) {
-            leadingDense &= outStrides[dd] == dense || xShape[dd] == 1;
-            dense *= xShape[dd];
-        }
-        if (leadingDense) {
-            int block = 1;
-            for (int dd = trail; dd < rank; dd++) block *= xShape[dd];
-            int len = block, outs = xs.length / Math.max(1, block);
-            CpuThreads.parallelRange(outs, Math.max(1, 16384 / Math.max(1, len)), (lo, hi) -> {
-                for (int r = lo; r < hi; r++) {
-                    double acc = 0;
-                    for (int j = r * len, e = j + len; j < e; j++) acc += xs[j];
-                    o[r] += (float) acc;
+        // one output per task, its reduced elements summed in double in x's order
+        int kr = p.keptRank(), rr = p.redRank(), reduced = (int) p.reduced();
+        int[] ks = p.keptShape(), kx = p.keptX(), ko = p.keptOut(), rs = p.redShape(), rx = p.redX();
+        boolean contiguous = rr == 1 && rx[0] == 1; // e.g. per-sample scales: trailing dimensions reduced
+        CpuThreads.parallelRange((int) p.kept(), Math.max(1, 16384 / Math.max(1, reduced)), (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                int rem = i, xo = 0, oo = 0;
+                for (int k = kr - 1; k >= 0; k--) {
+                    xo += (rem % ks[k]) * kx[k];
+                    oo += (rem % ks[k]) * ko[k];
+                    rem /= ks[k];
                 }
-            });
-            return;
-        }
-        int[] idx = new int[rank];
-        // sequential: outputs may receive from many inputs; fast enough off the hot path
-        for (int i = 0; i < xs.length; i++) {
-            int oo = 0;
-            for (int dd = 0; dd < rank; dd++) oo += idx[dd] * outStrides[dd];
-            o[oo] += xs[i];
-            for (int dd = rank - 1; dd >= 0; dd--) {
-                if (++idx[dd] < xShape[dd]) break;
-                idx[dd] = 0;
+                double acc = 0;
+                if (contiguous) {
+                    for (int j = xo, e = xo + reduced; j < e; j++) acc += xs[j];
+                } else {
+                    for (int j = 0; j < reduced; j++) {
+                        int r2 = j, off = xo;
+                        for (int k = rr - 1; k >= 0; k--) {
+                            off += (r2 % rs[k]) * rx[k];
+                            r2 /= rs[k];
+                        }
+                        acc += xs[off];
+                    }
+                }
+                o[oo] += (float) acc;
             }
-        }
+        });
     }
 
     @Override public void unary(UnaryOp op, Storage x, Storage out) {

@@ -36,17 +36,9 @@ public class Attention extends Module {
 
     private static boolean overridesAttend(Class<?> cls) {
         for (Class<?> c = cls; c != Attention.class; c = c.getSuperclass()) {
-            try {
-                c.getDeclaredMethod("attend", Tensor.class, Tensor.class, Tensor.class, Tensor.class);
-                return true;
-            } catch (NoSuchMethodException e) {
-                // keep looking up the hierarchy
-            }
-            try {
-                c.getDeclaredMethod("attendPacked", Tensor.class, Tensor.class);
-                return true;
-            } catch (NoSuchMethodException e) {
-                // keep looking up the hierarchy
+            for (var m : c.getDeclaredMethods()) {
+                if (m.getName().equals("attend") && m.getParameterCount() == 4
+                        || m.getName().equals("attendPacked") && m.getParameterCount() == 2) return true;
             }
         }
         return false;

@@ -2,6 +2,7 @@ package org.vitarena.core.ops;
 
 import org.vitarena.core.Tensor;
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.Storage;
 
 import java.util.Arrays;
 
@@ -28,9 +29,8 @@ public final class AttentionOp {
      * all written into d(qkv); dbias = dL summed over the broadcast dimensions.
      */
     public static Tensor fromQkv(Tensor qkv, int heads, float scale, Tensor bias) {
-        checkQkv(qkv, heads);
-        final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
-        final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
+        final Heads L = Heads.of(qkv, heads);
+        final int b = L.b, n = L.n, c = L.c, h = L.h;
         final int[] lShape = {b, h, n, n};
         int[] biasStrides = null;
         if (bias != null) {
@@ -42,9 +42,7 @@ public final class AttentionOp {
         Backend be = qkv.backend();
         var s = qkv.storage();
         Tensor logits = Tensor.empty(lShape);
-        for (int hi = 0; hi < h; hi++) { // q·kᵀ for head hi, all batches
-            be.gemm(b, false, true, n, n, d, s, hi * d, ld, sQkv, s, c + hi * d, ld, sQkv, logits.storage(), hi * nn, n, sL, false);
-        }
+        L.scores(be, s, logits.storage());
         be.scale(logits.storage(), scale, logits.storage());
         if (bias != null) {
             Tensor biased = Tensor.empty(lShape);
@@ -56,16 +54,12 @@ public final class AttentionOp {
         be.softmax(logits.storage(), b * h * n, n, p.storage());
         logits = null;
         Tensor out = Tensor.empty(b, n, c);
-        for (int hi = 0; hi < h; hi++) { // p·v into [B, N, H, D]
-            be.gemm(b, false, false, n, d, n, p.storage(), hi * nn, n, sL, s, 2 * c + hi * d, ld, sQkv, out.storage(), hi * d, c, n * c, false);
-        }
+        L.values(be, p.storage(), s, out.storage());
         return Tensor.record("attention", out, g -> {
             var gs = g.storage();
             boolean biasGrad = bias != null && bias.needsGrad();
             Tensor dP = Tensor.empty(lShape);
-            for (int hi = 0; hi < h; hi++) { // dP = dOut·vᵀ
-                be.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, sQkv, dP.storage(), hi * nn, n, sL, false);
-            }
+            L.weightGrad(be, gs, s, dP.storage());
             Tensor dbias = null;
             Tensor dL = Tensor.empty(lShape);
             if (biasGrad) {
@@ -84,13 +78,8 @@ public final class AttentionOp {
             Tensor dqkv = null;
             if (qkv.needsGrad()) {
                 dqkv = Tensor.empty(b, n, 3 * c);
-                var ds = dqkv.storage();
-                for (int hi = 0; hi < h; hi++) {
-                    // dq = (scale·dL)·k, dk = (scale·dL)ᵀ·q, dv = Pᵀ·dOut
-                    be.gemm(b, false, false, n, d, n, dL.storage(), hi * nn, n, sL, s, c + hi * d, ld, sQkv, ds, hi * d, ld, sQkv, false);
-                    be.gemm(b, true, false, n, d, n, dL.storage(), hi * nn, n, sL, s, hi * d, ld, sQkv, ds, c + hi * d, ld, sQkv, false);
-                    be.gemm(b, true, false, n, d, n, p.storage(), hi * nn, n, sL, gs, hi * d, c, n * c, ds, 2 * c + hi * d, ld, sQkv, false);
-                }
+                L.queryKeyGrad(be, dL.storage(), s, dqkv.storage()); // dq = (scale·dL)·k, dk = (scale·dL)ᵀ·q
+                L.valueGrad(be, p.storage(), gs, dqkv.storage());    // dv = Pᵀ·dOut
             }
             return new Tensor[]{dqkv, dbias};
         }, qkv, bias);
@@ -103,25 +92,17 @@ public final class AttentionOp {
      * <p>Backward: dq = scale·dL·k and dk = scale·dLᵀ·q written into d(qkv), whose v part is zero.
      */
     public static Tensor scoresFromQkv(Tensor qkv, int heads, float scale) {
-        checkQkv(qkv, heads);
-        final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
-        final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
+        final Heads L = Heads.of(qkv, heads);
         Backend be = qkv.backend();
         var s = qkv.storage();
-        Tensor logits = Tensor.empty(b, h, n, n);
-        for (int hi = 0; hi < h; hi++) {
-            be.gemm(b, false, true, n, n, d, s, hi * d, ld, sQkv, s, c + hi * d, ld, sQkv, logits.storage(), hi * nn, n, sL, false);
-        }
+        Tensor logits = Tensor.empty(L.b, L.h, L.n, L.n);
+        L.scores(be, s, logits.storage());
         be.scale(logits.storage(), scale, logits.storage());
         return Tensor.record("attention_scores", logits, g -> {
-            Tensor dL = Tensor.empty(b, h, n, n);
+            Tensor dL = Tensor.empty(L.b, L.h, L.n, L.n);
             be.scale(g.storage(), scale, dL.storage());
-            Tensor dqkv = Tensor.zeros(b, n, 3 * c);
-            var ds = dqkv.storage();
-            for (int hi = 0; hi < h; hi++) {
-                be.gemm(b, false, false, n, d, n, dL.storage(), hi * nn, n, sL, s, c + hi * d, ld, sQkv, ds, hi * d, ld, sQkv, false);
-                be.gemm(b, true, false, n, d, n, dL.storage(), hi * nn, n, sL, s, hi * d, ld, sQkv, ds, c + hi * d, ld, sQkv, false);
-            }
+            Tensor dqkv = Tensor.zeros(L.b, L.n, 3 * L.c);
+            L.queryKeyGrad(be, dL.storage(), s, dqkv.storage());
             return new Tensor[]{dqkv};
         }, qkv);
     }
@@ -133,40 +114,80 @@ public final class AttentionOp {
      * <p>Backward: dP = dOut·vᵀ; dv = Pᵀ·dOut written into d(qkv), whose q and k parts are zero.
      */
     public static Tensor valuesFromQkv(Tensor p, Tensor qkv, int heads) {
-        checkQkv(qkv, heads);
-        final int b = qkv.dim(0), n = qkv.dim(1), c = qkv.dim(2) / 3, h = heads, d = c / h;
-        final int ld = 3 * c, sQkv = n * ld, nn = n * n, sL = h * nn;
-        if (!Arrays.equals(p.shape(), new int[]{b, h, n, n})) {
-            throw new IllegalArgumentException("attention weights " + Arrays.toString(p.shape()) + " for qkv " + Arrays.toString(qkv.shape()) + " and " + h + " heads");
+        final Heads L = Heads.of(qkv, heads);
+        if (!Arrays.equals(p.shape(), new int[]{L.b, L.h, L.n, L.n})) {
+            throw new IllegalArgumentException("attention weights " + Arrays.toString(p.shape()) + " for qkv " + Arrays.toString(qkv.shape()) + " and " + L.h + " heads");
         }
         Backend be = qkv.backend();
         var s = qkv.storage();
-        Tensor out = Tensor.empty(b, n, c);
-        for (int hi = 0; hi < h; hi++) {
-            be.gemm(b, false, false, n, d, n, p.storage(), hi * nn, n, sL, s, 2 * c + hi * d, ld, sQkv, out.storage(), hi * d, c, n * c, false);
-        }
+        Tensor out = Tensor.empty(L.b, L.n, L.c);
+        L.values(be, p.storage(), s, out.storage());
         return Tensor.record("attention_values", out, g -> {
-            var gs = g.storage();
             Tensor dP = null, dqkv = null;
             if (p.needsGrad()) {
-                dP = Tensor.empty(b, h, n, n);
-                for (int hi = 0; hi < h; hi++) {
-                    be.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, sQkv, dP.storage(), hi * nn, n, sL, false);
-                }
+                dP = Tensor.empty(L.b, L.h, L.n, L.n);
+                L.weightGrad(be, g.storage(), s, dP.storage());
             }
             if (qkv.needsGrad()) {
-                dqkv = Tensor.zeros(b, n, 3 * c);
-                for (int hi = 0; hi < h; hi++) {
-                    be.gemm(b, true, false, n, d, n, p.storage(), hi * nn, n, sL, gs, hi * d, c, n * c, dqkv.storage(), 2 * c + hi * d, ld, sQkv, false);
-                }
+                dqkv = Tensor.zeros(L.b, L.n, 3 * L.c);
+                L.valueGrad(be, p.storage(), g.storage(), dqkv.storage());
             }
             return new Tensor[]{dP, dqkv};
         }, p, qkv);
     }
 
-    private static void checkQkv(Tensor qkv, int heads) {
-        if (qkv.rank() != 3 || qkv.dim(2) % (3 * heads) != 0) {
-            throw new IllegalArgumentException("attention: qkv " + Arrays.toString(qkv.shape()) + " is not [B, N, 3C] with C divisible by " + heads + " heads");
+    /**
+     * The per-head products on a qkv buffer [B, N, 3C] (q, k, v at column offsets 0, C, 2C + h·D,
+     * row stride 3C), the map [B, H, N, N] and the output [B, N, C]: one strided gemm per head,
+     * batched over B. Every product overwrites its target region.
+     */
+    private record Heads(int b, int n, int c, int h, int d) {
+        static Heads of(Tensor qkv, int heads) {
+            if (qkv.rank() != 3 || qkv.dim(2) % (3 * heads) != 0) {
+                throw new IllegalArgumentException("attention: qkv " + Arrays.toString(qkv.shape()) + " is not [B, N, 3C] with C divisible by " + heads + " heads");
+            }
+            int c = qkv.dim(2) / 3;
+            return new Heads(qkv.dim(0), qkv.dim(1), c, heads, c / heads);
+        }
+
+        private int ld() { return 3 * c; }
+        private int sQkv() { return n * 3 * c; }
+        private int sL() { return h * n * n; }
+
+        /** logits = q·kᵀ. */
+        void scores(Backend be, Storage qkv, Storage logits) {
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, false, true, n, n, d, qkv, hi * d, ld(), sQkv(), qkv, c + hi * d, ld(), sQkv(), logits, hi * n * n, n, sL(), false);
+            }
+        }
+
+        /** out = P·v, heads concatenated. */
+        void values(Backend be, Storage p, Storage qkv, Storage out) {
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, false, false, n, d, n, p, hi * n * n, n, sL(), qkv, 2 * c + hi * d, ld(), sQkv(), out, hi * d, c, n * c, false);
+            }
+        }
+
+        /** dP = dOut·vᵀ. */
+        void weightGrad(Backend be, Storage dOut, Storage qkv, Storage dP) {
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, false, true, n, n, d, dOut, hi * d, c, n * c, qkv, 2 * c + hi * d, ld(), sQkv(), dP, hi * n * n, n, sL(), false);
+            }
+        }
+
+        /** dq = dL·k and dk = dLᵀ·q into the q and k parts of d(qkv). */
+        void queryKeyGrad(Backend be, Storage dL, Storage qkv, Storage dqkv) {
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, false, false, n, d, n, dL, hi * n * n, n, sL(), qkv, c + hi * d, ld(), sQkv(), dqkv, hi * d, ld(), sQkv(), false);
+                be.gemm(b, true, false, n, d, n, dL, hi * n * n, n, sL(), qkv, hi * d, ld(), sQkv(), dqkv, c + hi * d, ld(), sQkv(), false);
+            }
+        }
+
+        /** dv = Pᵀ·dOut into the v part of d(qkv). */
+        void valueGrad(Backend be, Storage p, Storage dOut, Storage dqkv) {
+            for (int hi = 0; hi < h; hi++) {
+                be.gemm(b, true, false, n, d, n, p, hi * n * n, n, sL(), dOut, hi * d, c, n * c, dqkv, 2 * c + hi * d, ld(), sQkv(), false);
+            }
         }
     }
 }

@@ -18,14 +18,9 @@ public final class Linalg {
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         int in = x.dim(-1), out = weight.dim(0);
-        if (weight.dim(1) != in) {
-            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " vs weight " + Arrays.toString(weight.shape()));
-        }
         int rows = x.size() / in;
-        int[] yShape = x.shape();
-        yShape[yShape.length - 1] = out;
         Backend be = x.backend();
-        Tensor y = Tensor.empty(yShape);
+        Tensor y = Tensor.empty(linearShape(x, weight));
         be.linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, y.storage());
         return Tensor.record("linear", y, g -> {
             Tensor dx = null, dw = null, db = null;
@@ -45,6 +40,16 @@ public final class Linalg {
         }, x, weight, bias);
     }
 
+    /** [..., O] for x [..., I] and weight [O, I]; refuses a mismatch. */
+    private static int[] linearShape(Tensor x, Tensor weight) {
+        if (weight.dim(1) != x.dim(-1)) {
+            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " vs weight " + Arrays.toString(weight.shape()));
+        }
+        int[] yShape = x.shape();
+        yShape[yShape.length - 1] = weight.dim(0);
+        return yShape;
+    }
+
     /**
      * GELU(linear(x, weight, bias)), the first half of an MLP. Without gradients (evaluation) it is one
      * fused kernel; otherwise the two recorded ops, since GELU's backward needs the pre-activation.
@@ -53,12 +58,7 @@ public final class Linalg {
         boolean grad = org.vitarena.core.NoGrad.enabled() && (x.needsGrad() || weight.needsGrad() || (bias != null && bias.needsGrad()));
         if (grad) return Arith.gelu(linear(x, weight, bias));
         int in = x.dim(-1), out = weight.dim(0);
-        if (weight.dim(1) != in) {
-            throw new IllegalArgumentException("linear: input " + Arrays.toString(x.shape()) + " vs weight " + Arrays.toString(weight.shape()));
-        }
-        int[] yShape = x.shape();
-        yShape[yShape.length - 1] = out;
-        Tensor y = Tensor.empty(yShape);
+        Tensor y = Tensor.empty(linearShape(x, weight));
         x.backend().linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), x.size() / in, in, out, true, y.storage());
         return y;
     }

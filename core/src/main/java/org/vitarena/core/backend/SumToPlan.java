@@ -1,20 +1,21 @@
-package org.vitarena.backend.cuda;
+package org.vitarena.core.backend;
 
 /**
  * How {@code sumTo} runs: out[idx·outStrides] += x[idx] over a dense x of {@code xShape}. The
  * dimensions of x (those larger than 1) split into kept ones (out stride ≠ 0), which index the
  * output, and reduced ones (out stride 0), which are summed. When every reduced dimension comes
  * before every kept one and out is dense over the kept ones — a bias gradient, the commonest case —
- * x is an R×C matrix and the sum is a column sum ({@link #columnRows} = R > 0).
+ * x is an R×C matrix and the sum is a column sum ({@link #columnRows} = R > 0). Shared by the
+ * CPU backend and the CUDA kernels (whose {@code Reduction} struct is {@link #struct}).
  *
  * @param kept      number of output elements written
  * @param reduced   number of x elements summed into each
  * @param columnRows R for the column-sum path, else 0
  */
-record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOut,
+public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOut,
                  int redRank, int[] redShape, int[] redX, long kept, long reduced, int columnRows) {
 
-    static SumToPlan of(int[] xShape, int[] outStrides) {
+    public static SumToPlan of(int[] xShape, int[] outStrides) {
         int rank = xShape.length;
         int[] xStrides = new int[rank];
         int acc = 1;
@@ -53,7 +54,7 @@ record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOut,
     }
 
     /** The kernel's {@code Reduction} struct: keptRank, keptShape[R], keptX[R], keptOut[R], redRank, redShape[R], redX[R]. */
-    int[] struct(int maxRank) {
+    public int[] struct(int maxRank) {
         int[] s = new int[2 + 5 * maxRank];
         s[0] = keptRank;
         for (int k = 0; k < keptRank; k++) {
