@@ -4,9 +4,10 @@ import org.vitarena.runner.report.DatasetInfo;
 import org.vitarena.runner.report.EpochPoint;
 import org.vitarena.runner.report.ModelResult;
 import org.vitarena.runner.report.Report;
-import org.vitarena.runner.train.Checkpoint;
-import org.vitarena.runner.train.TrainConfig;
-import org.vitarena.runner.train.Trainer;
+import org.vitarena.engine.Checkpoint;
+import org.vitarena.engine.ModelRegistry;
+import org.vitarena.engine.TrainConfig;
+import org.vitarena.engine.Trainer;
 import org.vitarena.spi.ModelInfo;
 import org.vitarena.spi.ModelOptions;
 
@@ -81,11 +82,11 @@ final class AllCommand {
                     if (dsInfo == null) dsInfo = datasetInfo(cfg);
                     continue;
                 }
-                int numClasses = cfg.data().isSynthetic() ? cfg.data().classes() : 200;
+                int numClasses = cfg.data().numClasses();
                 var info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, opts.imgSize, 0f, 0L)));
                 params = info.params();
                 gmacs = info.gmacs();
-                var o = new Trainer(reg, cfg, dir, true, log).run();
+                var o = TrainCommand.trainer(reg, cfg, dir, true, log).run();
                 if (dsInfo == null) dsInfo = new DatasetInfo(cfg.data().name(), o.val().numClasses(), o.trainImages(), o.val().size());
                 results.add(result(model, family, params, gmacs, o));
             } catch (Exception | LinkageError e) {
@@ -115,7 +116,7 @@ final class AllCommand {
     private static DatasetInfo datasetInfo(TrainConfig cfg) {
         var d = cfg.data();
         return d.isSynthetic() ? new DatasetInfo(d.name(), d.classes(), d.classes() * d.trainPerClass(), d.classes() * d.valPerClass())
-                : new DatasetInfo(d.name(), 200, 0, 0);
+                : new DatasetInfo(d.name(), d.numClasses(), 0, 0);
     }
 
     static Map<String, Object> recipe(TrainConfig c) {

@@ -1,5 +1,6 @@
 package org.vitarena.runner;
 
+import org.vitarena.engine.ModelRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
@@ -9,10 +10,9 @@ import org.vitarena.core.backend.Backends;
 import org.vitarena.core.backend.ProfilingBackend;
 import org.vitarena.core.cpu.CpuThreads;
 import org.vitarena.core.nn.VisionModel;
-import org.vitarena.core.ops.Norms;
-import org.vitarena.core.ops.StepRandom;
 import org.vitarena.core.optim.AdamW;
-import org.vitarena.runner.train.Trainer;
+import org.vitarena.data.DataLoader;
+import org.vitarena.engine.TrainStep;
 import org.vitarena.spi.ModelInfo;
 import org.vitarena.spi.ModelOptions;
 import picocli.CommandLine.Command;
@@ -111,22 +111,18 @@ public final class BenchCommand implements Callable<Integer> {
             m.namedParameters().forEach((k, t) -> { if (t.requiresGrad()) trainable.put(k, t); });
             AdamW opt = AdamW.paper(trainable);
             m.train(train);
+            TrainStep step = new TrainStep(m, null, opt, trainable, 0f, common.seed()); // the trainer's own step
+            DataLoader.Batch batch0 = new DataLoader.Batch(x, b, s, labels, null, 0, 0);
             MemoryPool pool = new MemoryPool(Backends.current());
             double[] ms = new double[steps];
             for (int i = -warmup; i < steps; i++) {
                 if (i == 0) prof.reset();
                 long t0 = System.nanoTime();
                 if (train) {
-                    StepRandom.reset(common.seed(), i + warmup);
-                    opt.zeroGrad();
-                    try (var step = pool.open()) {
-                        Tensor loss = Trainer.lossFor(m.forwardTrain(input), Norms.oneHot(labels, numClasses, 0.1f), null);
-                        loss.backward();
-                        loss.item();
-                    }
-                    opt.step();
+                    step.accumulate(batch0, numClasses, 0.1f, 1, i + warmup);
+                    step.update(1e-3f); // the paper's learning rate
                 } else {
-                    try (var step = pool.open(); var ignored = NoGrad.scope()) {
+                    try (var ignored = pool.open(); var ignored2 = NoGrad.scope()) {
                         m.forward(input).toArray();
                     }
                 }

@@ -1,5 +1,6 @@
 package org.vitarena.runner;
 
+import org.vitarena.engine.ModelRegistry;
 import org.vitarena.core.backend.Backends;
 import org.vitarena.core.cpu.CpuThreads;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package org.vitarena.runner;
 
 import org.vitarena.core.io.Safetensors;
-import org.vitarena.runner.train.Checkpoint;
+import org.vitarena.engine.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

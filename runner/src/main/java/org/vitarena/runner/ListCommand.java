@@ -1,5 +1,6 @@
 package org.vitarena.runner;
 
+import org.vitarena.engine.ModelRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import picocli.CommandLine.Command;

@@ -1,6 +1,11 @@
 package org.vitarena.runner;
 
-import org.vitarena.runner.train.Trainer;
+import org.vitarena.engine.ModelRegistry;
+import org.vitarena.engine.TrainConfig;
+import org.vitarena.engine.Trainer;
+import org.vitarena.engine.TrainingListener;
+import org.vitarena.runner.report.ConsoleListener;
+import org.vitarena.runner.report.MetricsLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,6 +34,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT/last.ckpt.")
     boolean resume;
 
+    /** The engine's trainer reporting to the console and to {@code metrics.jsonl} in the run folder. */
+    static Trainer trainer(ModelRegistry reg, TrainConfig cfg, Path dir, boolean resume, PrintStream log) {
+        return new Trainer(reg, cfg, dir).resume(resume)
+                .listener(TrainingListener.all(List.of(new ConsoleListener(log), new MetricsLog(dir))));
+    }
+
     @Override
     public Integer call() throws Exception {
         common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
@@ -40,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", model);
         PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         try {
-            var o = new Trainer(reg, cfg, dir, resume, log).run();
+            var o = trainer(reg, cfg, dir, resume, log).run();
             spec.commandLine().getOut().printf("%s: acc@1 %.2f%%, acc@5 %.2f%% on %d validation images; checkpoints in %s%n", model,
                     o.lastEval().acc1(), o.lastEval().acc5(), o.lastEval().images(), dir);
             return 0;

@@ -1,11 +1,13 @@
 package org.vitarena.runner;
 
-import org.vitarena.runner.train.DataSpec;
-import org.vitarena.runner.train.TrainConfig;
+import org.vitarena.engine.DataSpec;
+import org.vitarena.engine.InvalidConfigException;
+import org.vitarena.engine.TrainConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** The recipe options shared by {@code train} and {@code --all}; defaults are the paper's optimiser settings. */
 public final class TrainOptions {
@@ -110,7 +112,7 @@ public final class TrainOptions {
 
     /** The preset named by --augment (or the command's default) with any individual switch applied. */
     TrainConfig.Augment augmentation(Defaults d) {
-        TrainConfig.Augment a = TrainConfig.Augment.named(augment == null ? d.augment() : augment);
+        TrainConfig.Augment a = inFlagTerms(() -> TrainConfig.Augment.named(augment == null ? d.augment() : augment));
         int raOps = a.randAugmentOps(), raMag = a.randAugmentMagnitude();
         if (randAugment != null) {
             String[] p = randAugment.split(",");
@@ -147,12 +149,30 @@ public final class TrainOptions {
         static final Defaults ALL_DEMO = new Defaults(6, 32, 1e-3f, 0f, "light");
     }
 
+    /** The engine's name of each setting mapped to the option that sets it. */
+    static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("model", "--model"), Map.entry("data", "--data"),
+            Map.entry("epochs", "--epochs"), Map.entry("batch", "--batch"), Map.entry("accum", "--accum"), Map.entry("imgSize", "--img-size"),
+            Map.entry("optimizer", "--opt"), Map.entry("lr", "--lr"), Map.entry("minLr", "--min-lr"), Map.entry("weightDecay", "--wd"),
+            Map.entry("momentum", "--momentum"), Map.entry("warmupEpochs", "--warmup-epochs"), Map.entry("dropPath", "--drop-path"),
+            Map.entry("clipGrad", "--clip-grad"), Map.entry("augment", "--augment"), Map.entry("loaderThreads", "--loader-threads"),
+            Map.entry("saveEvery", "--save-every"), Map.entry("keepLast", "--keep-last"), Map.entry("evalEvery", "--eval-every"));
+
+    /** Runs {@code build}, restating an engine error about a setting in terms of its option ("lr must be > 0" → "--lr must be > 0"). */
+    static <T> T inFlagTerms(java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (InvalidConfigException e) {
+            throw new IllegalArgumentException(FLAGS.getOrDefault(e.key(), e.key()) + " " + e.requirement(), e);
+        }
+    }
+
     TrainConfig config(String model, Defaults d, long seed, List<String> cmdline) {
-        return new TrainConfig(model, dataSpec(), epochs == null ? d.epochs() : epochs, batch == null ? d.batch() : batch, accum, imgSize,
-                optimizer, lr == null ? d.lr() : lr, minLr, wd, momentum, warmup == null ? d.warmup() : warmup, dropPath, clipGrad,
-                noDecayNormBias, freezeBackbone,
+        TrainConfig.Augment aug = augmentation(d);
+        return inFlagTerms(() -> new TrainConfig(model, dataSpec(), epochs == null ? d.epochs() : epochs, batch == null ? d.batch() : batch,
+                accum, imgSize, optimizer, lr == null ? d.lr() : lr, minLr, wd, momentum, warmup == null ? d.warmup() : warmup, dropPath,
+                clipGrad, noDecayNormBias, freezeBackbone,
                 pretrained == null ? null : pretrained.toAbsolutePath().toString(), teacher == null ? null : teacher.toAbsolutePath().toString(),
-                augmentation(d), seed,
-                loaderThreads == null ? Runtime.getRuntime().availableProcessors() : loaderThreads, saveEvery, keepLast, evalEvery, cmdline);
+                aug, seed, loaderThreads == null ? Runtime.getRuntime().availableProcessors() : loaderThreads, saveEvery, keepLast,
+                evalEvery, cmdline));
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vitarena.runner.train.Checkpoint;
+import org.vitarena.engine.Checkpoint;
 
 import java.io.File;
 import java.nio.file.Files;

@@ -1,11 +1,10 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.ops.Norms;
-import org.vitarena.runner.ModelRegistry;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +20,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class TrainerTest {
     @TempDir Path tmp;
     private final ModelRegistry reg = ModelRegistry.fromClasspath();
-    private final PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
 
     private static TrainConfig cfg(String model, int epochs, int batch, int accum, String opt, float lr, TrainConfig.Augment aug,
                                    float dropPath, boolean freeze, int saveEvery, int classes, int perClass) {
@@ -38,11 +36,11 @@ class TrainerTest {
         // paper augmentation (mixup/cutmix, RandAugment, erasing) and drop-path: every random stream is exercised
         TrainConfig c = cfg("vit_demo", 2, 4, 2, "adamw", 1e-3f, TrainConfig.Augment.paper(), 0.1f, false, 1, 3, 6);
         Path a = tmp.resolve("a"), b = tmp.resolve("b");
-        new Trainer(reg, c, a, false, quiet).run();
+        new Trainer(reg, c, a).run();
         // "crash" after 3 updates (mid-epoch: 18 images, batch 4 → 4 batches → 2 updates per epoch), then resume twice
-        assertNull(new Trainer(reg, c, b, false, quiet).stopAfterUpdates(3).run());
-        assertNull(new Trainer(reg, c, b, true, quiet).stopAfterUpdates(0).run());
-        new Trainer(reg, c, b, true, quiet).run();
+        assertNull(new Trainer(reg, c, b).stopAfterUpdates(3).run());
+        assertNull(new Trainer(reg, c, b).resume(true).stopAfterUpdates(0).run());
+        new Trainer(reg, c, b).resume(true).run();
         var wa = weights(a.resolve("last.ckpt"));
         var wb = weights(b.resolve("last.ckpt"));
         assertEquals(wa.keySet(), wb.keySet());
@@ -55,8 +53,8 @@ class TrainerTest {
         // SGD: the update is linear in the gradient, so the comparison measures the gradients themselves
         TrainConfig big = cfg("vit_demo", 1, 32, 1, "sgd", 0.5f, TrainConfig.Augment.none(), 0f, false, 0, 4, 8);
         TrainConfig acc = cfg("vit_demo", 1, 8, 4, "sgd", 0.5f, TrainConfig.Augment.none(), 0f, false, 0, 4, 8);
-        new Trainer(reg, big, tmp.resolve("big"), false, quiet).run();
-        new Trainer(reg, acc, tmp.resolve("acc"), false, quiet).run();
+        new Trainer(reg, big, tmp.resolve("big")).run();
+        new Trainer(reg, acc, tmp.resolve("acc")).run();
         var w1 = weights(tmp.resolve("big/last.ckpt"));
         var w2 = weights(tmp.resolve("acc/last.ckpt"));
         double worst = 0;
@@ -72,7 +70,7 @@ class TrainerTest {
     void frozenBackboneStaysUnchangedAndOnlyTheHeadTrains() throws IOException {
         TrainConfig c = cfg("vit_demo", 1, 8, 1, "adamw", 1e-2f, TrainConfig.Augment.light(), 0f, true, 0, 3, 8);
         var fresh = reg.create("vit_demo", new org.vitarena.spi.ModelOptions(3, 32, 0f, 11L));
-        new Trainer(reg, c, tmp.resolve("f"), false, quiet).run();
+        new Trainer(reg, c, tmp.resolve("f")).run();
         var w = weights(tmp.resolve("f/last.ckpt"));
         int changedHead = 0;
         for (var e : fresh.namedParameters().entrySet()) {
@@ -94,7 +92,7 @@ class TrainerTest {
         Tensor cls = Tensor.of(new float[]{2f, 0f, -1f, 0.5f, 0.5f, 0f}, 2, 3);
         Tensor dist = Tensor.of(new float[]{0f, 1f, 0f, -2f, 0f, 2f}, 2, 3);
         Tensor targets = Norms.oneHot(new int[]{0, 1}, 3, 0f);
-        float got = Trainer.lossFor(List.of(cls, dist), targets, new int[]{1, 2}).item();
+        float got = TrainStep.lossFor(List.of(cls, dist), targets, new int[]{1, 2}).item();
         // by hand: CE row = logsumexp(row) - row[label]
         double ce1 = ((lse(2, 0, -1) - 2) + (lse(0.5, 0.5, 0) - 0.5)) / 2;
         double ce2 = ((lse(0, 1, 0) - 1) + (lse(-2, 0, 2) - 2)) / 2;
@@ -104,12 +102,12 @@ class TrainerTest {
     @Test
     void deitTrainsAgainstATeachersArgmaxWhenGivenATeacher() throws IOException {
         TrainConfig teacherCfg = cfg("vit_demo", 1, 8, 1, "adamw", 1e-3f, TrainConfig.Augment.none(), 0f, false, 0, 3, 8);
-        new Trainer(reg, teacherCfg, tmp.resolve("teacher"), false, quiet).run();
+        new Trainer(reg, teacherCfg, tmp.resolve("teacher")).run();
         TrainConfig base = cfg("deit_demo", 1, 8, 1, "adamw", 1e-3f, TrainConfig.Augment.none(), 0f, false, 0, 3, 8);
         TrainConfig withTeacher = new TrainConfig(base.model(), base.data(), 1, 8, 1, 32, "adamw", 1e-3f, 1e-5f, 0.05f, 0f, 0f, 0f, 0f,
                 false, false, null, tmp.resolve("teacher/last.ckpt").toString(), TrainConfig.Augment.none(), 11L, 2, 0, 2, 1, List.of("t"));
-        new Trainer(reg, base, tmp.resolve("plain"), false, quiet).run();
-        new Trainer(reg, withTeacher, tmp.resolve("distilled"), false, quiet).run();
+        new Trainer(reg, base, tmp.resolve("plain")).run();
+        new Trainer(reg, withTeacher, tmp.resolve("distilled")).run();
         var plain = weights(tmp.resolve("plain/last.ckpt")).get("head_dist.weight").floats();
         var distilled = weights(tmp.resolve("distilled/last.ckpt")).get("head_dist.weight").floats();
         // same data, seed and labels for the class head: only the teacher's argmax targets differ
@@ -125,7 +123,7 @@ class TrainerTest {
     @Test
     void truncatedOrForeignCheckpointsAreRefusedWithTheirName() throws IOException {
         TrainConfig c = cfg("deit_demo", 1, 8, 1, "adamw", 1e-3f, TrainConfig.Augment.none(), 0f, false, 0, 3, 4);
-        new Trainer(reg, c, tmp.resolve("t"), false, quiet).run();
+        new Trainer(reg, c, tmp.resolve("t")).run();
         Path good = tmp.resolve("t/last.ckpt");
         byte[] bytes = Files.readAllBytes(good);
         Path cut = tmp.resolve("cut.ckpt");
@@ -146,7 +144,7 @@ class TrainerTest {
     @Test
     void divergingLossStopsWithAClearMessageAndKeepsTheLastCheckpoint() throws IOException {
         TrainConfig c = cfg("vit_demo", 3, 8, 1, "sgd", 1e9f, TrainConfig.Augment.none(), 0f, false, 0, 3, 8);
-        var e = assertThrows(Trainer.DivergedException.class, () -> new Trainer(reg, c, tmp.resolve("nan"), false, quiet).run());
-        assertTrue(e.getMessage().contains("--lr"), e.getMessage());
+        var e = assertThrows(Trainer.DivergedException.class, () -> new Trainer(reg, c, tmp.resolve("nan")).run());
+        assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
     }
 }

@@ -1,4 +1,4 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,6 +94,15 @@ public final class Checkpoint {
             else if (k.startsWith("optim.")) optim.put(k.substring(6), v);
         });
         return new Loaded(s, model, optim);
+    }
+
+    /**
+     * The model weights of a checkpoint under timm's names, as a {@code model.safetensors} that timm's
+     * model (same class and kwargs, {@code num_classes} of the checkpoint) loads with {@code load_state_dict}.
+     */
+    public static void exportWeights(Loaded ckpt, Path out) throws IOException {
+        Safetensors.write(out, ckpt.model(), Map.of("format", "pt", "vitarena.model", ckpt.state().model(),
+                "vitarena.num_classes", String.valueOf(ckpt.state().numClasses())));
     }
 
     private static long crc(Map<String, Safetensors.Entry> all) {

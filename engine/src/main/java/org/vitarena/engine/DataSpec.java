@@ -1,4 +1,4 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 import org.vitarena.data.Dataset;
 import org.vitarena.data.OnBadImage;
@@ -25,6 +25,12 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
                 SyntheticDataset.DEFAULT_VAL_PER_CLASS, SyntheticDataset.DEFAULT_SEED, "fail");
     }
 
+    /** A Tiny ImageNet folder; an unreadable image fails the run. */
+    public static DataSpec folder(Path root) {
+        return folder(root, "fail");
+    }
+
+    /** A Tiny ImageNet folder; {@code onBadImage} "skip" leaves unreadable images out, counting them. */
     public static DataSpec folder(Path root, String onBadImage) {
         return new DataSpec(root.toAbsolutePath().toString(), 0, 0, 0, 0, onBadImage);
     }
@@ -35,6 +41,11 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
 
     public String name() {
         return isSynthetic() ? "synthetic-" + classes : Path.of(root).getFileName().toString();
+    }
+
+    /** The number of classes, without reading any image (a folder's {@code wnids.txt}). */
+    public int numClasses() {
+        return isSynthetic() ? classes : TinyImageNet.readLabelMap(Path.of(root)).size();
     }
 
     /** The training and validation splits. */

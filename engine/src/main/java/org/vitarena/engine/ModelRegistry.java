@@ -1,4 +1,4 @@
-package org.vitarena.runner;
+package org.vitarena.engine;
 
 import org.vitarena.core.nn.VisionModel;
 import org.vitarena.spi.ModelOptions;

@@ -1,4 +1,4 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 /**
  * Learning rate per optimiser update: linear warmup from lr/100 over {@code warmup} updates, then a

@@ -1,11 +1,13 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.nn.VisionModel;
 import org.vitarena.core.ops.Norms;
+import org.vitarena.data.AugmentConfig;
 import org.vitarena.data.DataLoader;
+import org.vitarena.data.Dataset;
 
 /**
  * Evaluation: acc@1, acc@5, mean cross-entropy and per-class accuracy over a loader, in eval mode
@@ -22,6 +24,15 @@ public final class Evaluator {
 
     public record Sample(float[] images, int n, int size, int[] labels, int[] predicted) {}
 
+    /** Evaluates on a validation split with the evaluation transform at the model's input size, every core loading. */
+    public static Result evaluate(VisionModel model, Dataset val, int batch) {
+        try (DataLoader loader = DataLoader.builder(val).setBatchSize(batch).optAugment(AugmentConfig.eval(model.imgSize()))
+                .optShuffle(false).optSeed(0).optThreads(Runtime.getRuntime().availableProcessors()).build()) {
+            return evaluate(model, loader, 0);
+        }
+    }
+
+    /** Evaluates over a loader, keeping the first {@code keepSamples} images for a prediction grid. */
     public static Result evaluate(VisionModel model, DataLoader loader, int keepSamples) {
         int k = model.numClasses();
         int[] correct = new int[k], total = new int[k];

@@ -1,8 +1,7 @@
-package org.vitarena.runner.train;
+package org.vitarena.engine;
 
 import org.vitarena.core.io.StateDict;
 import org.vitarena.core.nn.VisionModel;
-import org.vitarena.runner.ModelRegistry;
 import org.vitarena.spi.ModelOptions;
 
 /** Rebuilding a trained model from a checkpoint alone (no training folder, no command line). */

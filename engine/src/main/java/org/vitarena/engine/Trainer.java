@@ -1,0 +1,243 @@
+package org.vitarena.engine;
+
+import org.vitarena.core.io.Pretrained;
+import org.vitarena.core.Tensor;
+import org.vitarena.core.io.StateDict;
+import org.vitarena.core.nn.VisionModel;
+import org.vitarena.core.optim.AdamW;
+import org.vitarena.core.optim.Optimizer;
+import org.vitarena.core.optim.SGD;
+import org.vitarena.data.AugmentConfig;
+import org.vitarena.data.DataLoader;
+import org.vitarena.data.Dataset;
+import org.vitarena.spi.ModelOptions;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training run: setup or resume, then the epoch loop of {@link TrainStep}s with the per-update cosine
+ * {@link Schedule}, an evaluation and a checkpoint ({@link CheckpointStore}) after every epoch. It
+ * reports through a {@link TrainingListener} and prints nothing itself.
+ *
+ * <p>Everything random is a function of (seed, position): the data order and augmentation of
+ * (seed, epoch, index), dropout and drop-path of (seed, micro-step). With the optimiser state and the
+ * position in the checkpoint, a run resumed from any checkpoint on the same thread count ends with
+ * weights bit-identical to an uninterrupted one.
+ *
+ * <pre>{@code
+ * Trainer.Outcome o = new Trainer(ModelRegistry.fromClasspath(), TrainConfig.builder("vit_demo").epochs(2).build(), Path.of("runs/vit"))
+ *         .listener(myListener).run();
+ * }</pre>
+ */
+public final class Trainer {
+    /** Thrown when the loss becomes NaN or infinite. */
+    public static final class DivergedException extends RuntimeException {
+        DivergedException(String m) {
+            super(m);
+        }
+    }
+
+    /** What a finished run measured. */
+    public record Outcome(VisionModel model, String family, List<Checkpoint.EpochRecord> history, long params, long peakMemoryBytes,
+                          Evaluator.Result lastEval, Dataset val, int trainImages) {}
+
+    private final ModelRegistry registry;
+    private final CheckpointStore store;
+    private final Path out;
+    private TrainConfig cfg;
+    private boolean resume;
+    private TrainingListener listener = TrainingListener.NONE;
+    /** Stops after this many optimiser updates in this process (tests simulate a kill); < 0 for no limit. */
+    private long stopAfterUpdates = -1;
+
+    /** A new run of {@code cfg} writing its checkpoints to {@code out}. */
+    public Trainer(ModelRegistry registry, TrainConfig cfg, Path out) {
+        this.registry = registry;
+        this.cfg = cfg;
+        this.out = out;
+        this.store = new CheckpointStore(out, cfg.keepLast());
+    }
+
+    /** Continue from the newest valid checkpoint in the run folder, if any (its recipe wins; the epoch count is this config's). */
+    public Trainer resume(boolean r) {
+        this.resume = r;
+        return this;
+    }
+
+    public Trainer listener(TrainingListener l) {
+        this.listener = l == null ? TrainingListener.NONE : l;
+        return this;
+    }
+
+    /** For tests: return (as a crash would) after {@code n} optimiser updates, checkpoints as written so far. */
+    public Trainer stopAfterUpdates(long n) {
+        this.stopAfterUpdates = n;
+        return this;
+    }
+
+    public Path lastCheckpoint() {
+        return store.last();
+    }
+
+    /** Runs to the last epoch; null only when stopped by {@link #stopAfterUpdates}. */
+    public Outcome run() throws IOException {
+        Files.createDirectories(out);
+        CheckpointStore.Resume from = null;
+        if (resume) {
+            from = store.resumePoint(listener::message).orElse(null);
+            if (from == null) listener.message("no checkpoint in " + out + ": starting a new run");
+        }
+        Checkpoint.Loaded ckpt = from == null ? null : from.loaded();
+        if (ckpt != null) {
+            TrainConfig stored = ckpt.state().config();
+            if (!stored.model().equals(cfg.model())) {
+                throw new IllegalArgumentException(from.file() + " is a run of " + stored.model() + ", not " + cfg.model()
+                        + "; train into another folder or the same model");
+            }
+            cfg = stored.toBuilder().epochs(cfg.epochs()).loaderThreads(cfg.loaderThreads()).build();
+        }
+        if (ckpt == null && cfg.pretrained() != null && !Files.isRegularFile(Path.of(cfg.pretrained()))) {
+            throw new IOException(cfg.pretrained() + ": no such weights file (expected a timm model.safetensors for " + cfg.model() + ")");
+        }
+        if (cfg.teacher() != null && !Files.isRegularFile(Path.of(cfg.teacher()))) {
+            throw new IOException(cfg.teacher() + ": no such teacher checkpoint");
+        }
+        DataSpec.Splits data = cfg.data().open(true, Messages.printStream(listener::message));
+        Dataset train = data.train(), val = data.val();
+        ModelRegistry.Entry entry = registry.entry(cfg.model());
+        VisionModel model = entry.provider().create(cfg.model(), new ModelOptions(train.numClasses(), cfg.imgSize(), cfg.dropPath(), cfg.seed()));
+        if (ckpt == null && cfg.pretrained() != null) Pretrained.load(model, Path.of(cfg.pretrained()), listener::message);
+        model.freezeBackbone(cfg.freezeBackbone());
+        Map<String, Tensor> trainable = new LinkedHashMap<>();
+        model.namedParameters().forEach((k, t) -> { if (t.requiresGrad()) trainable.put(k, t); });
+        Optimizer opt = cfg.optimizer().equals("sgd")
+                ? new SGD(trainable, cfg.lr(), cfg.momentum(), 0f, cfg.weightDecay(), cfg.momentum() > 0)
+                : new AdamW(trainable, cfg.lr(), 0.9f, 0.999f, 1e-8f, cfg.weightDecay());
+        if (cfg.noDecayNormBias()) opt.excludeNormsAndBiasesFromDecay();
+        VisionModel teacher = cfg.teacher() == null ? null : Models.fromCheckpoint(registry, Checkpoint.load(Path.of(cfg.teacher())));
+
+        int startEpoch = 0, startBatch = 0;
+        long update = 0, micro = 0;
+        List<Checkpoint.EpochRecord> history = new ArrayList<>();
+        if (ckpt != null) {
+            StateDict.load(model, ckpt.model(), true, from.file().toString());
+            opt.loadState(ckpt.optim());
+            startEpoch = ckpt.state().epoch();
+            startBatch = ckpt.state().batch();
+            update = ckpt.state().update();
+            micro = ckpt.state().micro();
+            history.addAll(ckpt.state().history());
+        }
+
+        int img = model.imgSize();
+        AugmentConfig aug = augment(cfg.augment(), img);
+        boolean dropLast = train.size() >= cfg.batch();
+        TrainStep step = new TrainStep(model, teacher, opt, trainable, cfg.clipGrad(), cfg.seed());
+        float smoothing = (float) cfg.augment().labelSmoothing();
+        try (DataLoader trainLoader = DataLoader.builder(train).setBatchSize(cfg.batch()).optAugment(aug).optShuffle(true)
+                .optDropLast(dropLast).optSeed(cfg.seed()).optThreads(cfg.loaderThreads()).build();
+             DataLoader valLoader = DataLoader.builder(val).setBatchSize(Math.max(cfg.batch(), 64)).optAugment(AugmentConfig.eval(img))
+                     .optShuffle(false).optDropLast(false).optSeed(cfg.seed()).optThreads(cfg.loaderThreads()).build()) {
+            int batches = trainLoader.batchesPerEpoch();
+            if (batches == 0) throw new IllegalArgumentException("the training split has no images");
+            long updatesPerEpoch = (batches + cfg.accum() - 1) / cfg.accum();
+            Schedule schedule = new Schedule(cfg.lr(), cfg.minLr(), Math.round(cfg.warmupEpochs() * updatesPerEpoch),
+                    (long) cfg.epochs() * updatesPerEpoch);
+            List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
+                    .filter(p -> p.getType() == MemoryType.HEAP).toList();
+            heap.forEach(MemoryPoolMXBean::resetPeakUsage);
+            long updatesThisProcess = 0;
+            Evaluator.Result lastEval = null;
+            String labelMap = train.labelMap().encode();
+            listener.runStarted(new TrainingListener.RunStart(cfg, out, from == null ? null : from.file(), startEpoch + 1, startBatch,
+                    update, micro, batches, model.parameterCount()));
+
+            for (int epoch = startEpoch; epoch < cfg.epochs(); epoch++) {
+                model.train(true);
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                int lossCount = 0, images = 0;
+                int fromBatch = epoch == startEpoch ? startBatch : 0;
+                listener.epochStarted(epoch + 1, cfg.epochs(), fromBatch, batches);
+                try (DataLoader.Epoch it = trainLoader.epoch(epoch, fromBatch)) {
+                    int groupStart = fromBatch;
+                    for (int b = fromBatch; b < batches; b++) {
+                        DataLoader.Batch batch = it.next();
+                        int groupSize = Math.min(cfg.accum(), batches - groupStart);
+                        float lv = step.accumulate(batch, train.numClasses(), smoothing, groupSize, micro);
+                        if (!Float.isFinite(lv)) {
+                            throw new DivergedException(String.format("loss became %s at epoch %d, batch %d (update %d); training stopped. "
+                                    + "The last good checkpoint is %s. Lower the learning rate or clip the gradient norm.", lv, epoch + 1, b,
+                                    update, Files.exists(store.last()) ? store.last() : "(none yet)"));
+                        }
+                        micro++;
+                        lossSum += lv;
+                        lossCount++;
+                        images += batch.size();
+                        boolean groupEnd = (b - groupStart + 1) == groupSize;
+                        float lr = Float.NaN;
+                        if (groupEnd) {
+                            lr = schedule.at(update);
+                            step.update(lr);
+                            update++;
+                            updatesThisProcess++;
+                            groupStart = b + 1;
+                        }
+                        listener.step(new TrainingListener.Step(epoch + 1, b + 1, batches, micro, update, lossSum / lossCount,
+                                images / Math.max((System.nanoTime() - t0) / 1e9, 1e-9), groupEnd, lr));
+                        if (groupEnd && cfg.saveEvery() > 0 && update % cfg.saveEvery() == 0 && b + 1 < batches) {
+                            listener.checkpointSaved(store.saveLast(state(model, entry.family(), labelMap, epoch, b + 1, update, micro, history),
+                                    StateDict.of(model), opt.state()));
+                        }
+                        if (groupEnd && stopAfterUpdates >= 0 && updatesThisProcess >= stopAfterUpdates) {
+                            return null; // simulated crash: whatever was checkpointed stays
+                        }
+                    }
+                } finally {
+                    listener.epochTrained(epoch + 1);
+                }
+                double secs = (System.nanoTime() - t0) / 1e9;
+                boolean evalNow = (epoch + 1) % cfg.evalEvery() == 0 || epoch == cfg.epochs() - 1;
+                double acc1 = Double.NaN, acc5 = Double.NaN, evalLoss = Double.NaN, evalIps = Double.NaN;
+                if (evalNow) {
+                    lastEval = Evaluator.evaluate(model, valLoader, 32);
+                    listener.evaluated(epoch + 1, lastEval);
+                    acc1 = lastEval.acc1();
+                    acc5 = lastEval.acc5();
+                    evalLoss = lastEval.loss();
+                    evalIps = lastEval.imgPerSec();
+                }
+                var rec = new Checkpoint.EpochRecord(epoch + 1, lossSum / Math.max(1, lossCount), evalLoss, acc1, acc5, secs,
+                        images / secs, evalIps);
+                history.add(rec);
+                listener.epochEnded(rec, micro);
+                listener.checkpointSaved(store.saveEpoch(epoch + 1, state(model, entry.family(), labelMap, epoch + 1, 0, update, micro, history),
+                        StateDict.of(model), opt.state()));
+            }
+            if (lastEval == null) lastEval = Evaluator.evaluate(model, valLoader, 32);
+            long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+            return new Outcome(model, entry.family(), history, model.parameterCount(), peak, lastEval, val, train.size());
+        }
+    }
+
+    static AugmentConfig augment(TrainConfig.Augment a, int img) {
+        return AugmentConfig.paperTrain(img).withRandomResizedCrop(a.randomResizedCrop()).withHflip(a.hflip())
+                .withRandAugment(a.randAugmentOps(), a.randAugmentMagnitude()).withMixup(a.mixup(), a.cutmix())
+                .withLabelSmoothing(a.labelSmoothing()).withRandomErasing(a.randomErasing());
+    }
+
+    private Checkpoint.State state(VisionModel model, String family, String labelMap, int epoch, int batch, long update, long micro,
+                                   List<Checkpoint.EpochRecord> history) {
+        return new Checkpoint.State(Checkpoint.FORMAT, cfg.model(), family, model.numClasses(), model.imgSize(), labelMap, cfg,
+                epoch, batch, update, micro, List.copyOf(history), 0);
+    }
+}
