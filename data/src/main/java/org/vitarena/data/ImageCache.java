@@ -225,6 +225,9 @@ public final class ImageCache implements Dataset {
 
     public Path file() { return file; }
 
+    /** The checksum of the source listing this cache was decoded from (paths, sizes, times, labels, size, policy). */
+    public long sourceChecksum() { return sourceChecksum; }
+
     @Override public int size() { return count; }
     @Override public int label(int i) { return labels[i]; }
     @Override public int numClasses() { return labelMap.size(); }

@@ -49,16 +49,25 @@ public final class CheckpointStore {
     }
 
     /**
-     * The state at the end of epoch {@code epoch}: its epoch file, then {@code last.ckpt} replaced by a
-     * copy of it (atomically), then epoch files beyond the newest {@code keepLast} deleted.
+     * The state at the end of epoch {@code epoch}: its epoch file (crash-safe, see {@link Checkpoint#save}),
+     * then {@code last.ckpt} atomically renamed over by a hard link to it (a second write where the file
+     * system has no hard links), then epoch files beyond the newest {@code keepLast} deleted.
      */
     public Path saveEpoch(int epoch, Checkpoint.State state, Map<String, Safetensors.Entry> model, Map<String, Safetensors.Entry> optim)
             throws IOException {
         Path file = epochFile(epoch);
         Checkpoint.save(file, state, model, optim);
-        Path tmp = dir.resolve(LAST + ".tmp");
-        Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Files.move(tmp, last(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Path link = dir.resolve(LAST + ".tmp-link-" + ProcessHandle.current().pid());
+        try {
+            Files.deleteIfExists(link);
+            Files.createLink(link, file);
+            TestHooks.pause("epoch-file-written");
+            Files.move(link, last(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Checkpoint.forceDirectory(dir);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.deleteIfExists(link);
+            Checkpoint.save(last(), state, model, optim);
+        }
         prune();
         return file;
     }

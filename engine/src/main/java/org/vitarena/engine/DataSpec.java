@@ -59,8 +59,8 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
         var opts = TinyImageNet.Options.defaults().withProgress(progress)
                 .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL);
         Path r = Path.of(root);
+        var val = TinyImageNet.open(r, TinyImageNet.Split.VAL, opts); // first: a missing val/ is reported before the long train build
         var train = needTrain ? TinyImageNet.open(r, TinyImageNet.Split.TRAIN, opts) : null;
-        var val = TinyImageNet.open(r, TinyImageNet.Split.VAL, opts);
         int skipped = (train == null ? 0 : train.skipped()) + val.skipped();
         if (skipped > 0 && progress != null) progress.println("--on-bad-image skip: " + skipped + " unreadable images left out");
         return new Splits(train, val);

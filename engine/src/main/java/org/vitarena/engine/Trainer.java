@@ -54,7 +54,7 @@ public final class Trainer {
     private final CheckpointStore store;
     private final Path out;
     private TrainConfig cfg;
-    private boolean resume;
+    private boolean resume, restart;
     private TrainingListener listener = TrainingListener.NONE;
     /** Stops after this many optimiser updates in this process (tests simulate a kill); < 0 for no limit. */
     private long stopAfterUpdates = -1;
@@ -73,6 +73,12 @@ public final class Trainer {
         return this;
     }
 
+    /** Discard the run the folder holds (recipe, checkpoints, metrics) and start a new one. */
+    public Trainer restart(boolean r) {
+        this.restart = r;
+        return this;
+    }
+
     public Trainer listener(TrainingListener l) {
         this.listener = l == null ? TrainingListener.NONE : l;
         return this;
@@ -88,23 +94,69 @@ public final class Trainer {
         return store.last();
     }
 
+    /** What the run folder holds already, judged without opening the data. */
+    public record Existing(Path checkpoint, int epochsDone, int epochs, List<String> differences) {
+        public boolean finished() {
+            return differences.isEmpty() && epochsDone >= epochs;
+        }
+    }
+
+    /**
+     * The run the folder holds, if any, compared with this trainer's configuration (the recipe without
+     * the data checksums, which need the images): what differs, and how far it got.
+     */
+    public java.util.Optional<Existing> existing() throws IOException {
+        if (!Files.isDirectory(out)) return java.util.Optional.empty();
+        var found = store.resumePoint(m -> {});
+        Recipe stored = storedRecipe(found.orElse(null));
+        if (stored == null) return java.util.Optional.empty();
+        List<String> diffs = Recipe.of(cfg, registry.entry(cfg.model())).differences(stored, false);
+        return java.util.Optional.of(new Existing(found.map(CheckpointStore.Resume::file).orElse(null),
+                found.map(r -> r.loaded().state().epoch()).orElse(0), cfg.epochs(), diffs));
+    }
+
+    /** run.json, else (a run of an earlier version) the recipe of the checkpoint's configuration; null for none. */
+    private Recipe storedRecipe(CheckpointStore.Resume found) throws IOException {
+        Path f = out.resolve(RunFolder.RECIPE_FILE);
+        if (Files.exists(f)) {
+            return new Recipe(new com.fasterxml.jackson.databind.ObjectMapper().readValue(f.toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {}));
+        }
+        if (found == null) return null;
+        TrainConfig c = found.loaded().state().config();
+        return Recipe.of(c, registry.entries().stream().filter(e -> e.model().equals(c.model())).findFirst().orElse(null));
+    }
+
     /** Runs to the last epoch; null only when stopped by {@link #stopAfterUpdates}. */
     public Outcome run() throws IOException {
-        Files.createDirectories(out);
+        try (RunFolder folder = RunFolder.acquire(out)) {
+            return run(folder);
+        }
+    }
+
+    private Outcome run(RunFolder folder) throws IOException {
+        ModelRegistry.Entry entry = registry.entry(cfg.model());
+        if (restart) {
+            List<Path> gone = folder.discard();
+            if (!gone.isEmpty()) listener.message("discarded the run in " + out + " (" + gone.size() + " files)");
+        }
         CheckpointStore.Resume from = null;
         if (resume) {
             from = store.resumePoint(listener::message).orElse(null);
-            if (from == null) listener.message("no checkpoint in " + out + ": starting a new run");
+            if (from == null && !folder.holdsRun()) listener.message("no checkpoint in " + out + ": starting a new run");
         }
+        Recipe stored = folder.holdsRun() ? storedRecipe(from) : null;
+        if (!resume && folder.holdsRun()) {
+            var last = store.resumePoint(m -> {}).orElse(null);
+            throw new RunConflictException(RunConflictException.Kind.EXISTS, out, out + " holds a run"
+                    + (last == null ? "" : " of " + last.loaded().state().config().model() + " (" + last.loaded().state().epoch() + " of "
+                    + last.loaded().state().config().epochs() + " epochs done)") + "; resume it, restart it (discarding it) or use another output folder",
+                    List.of());
+        }
+        // the recipe without the data: refused before the (possibly long) data preparation
+        Recipe recipe = Recipe.of(cfg, entry);
+        if (stored != null) conflictIfChanged(recipe.differences(stored, false));
         Checkpoint.Loaded ckpt = from == null ? null : from.loaded();
-        if (ckpt != null) {
-            TrainConfig stored = ckpt.state().config();
-            if (!stored.model().equals(cfg.model())) {
-                throw new IllegalArgumentException(from.file() + " is a run of " + stored.model() + ", not " + cfg.model()
-                        + "; train into another folder or the same model");
-            }
-            cfg = stored.toBuilder().epochs(cfg.epochs()).loaderThreads(cfg.loaderThreads()).build();
-        }
         if (ckpt == null && cfg.pretrained() != null && !Files.isRegularFile(Path.of(cfg.pretrained()))) {
             throw new IOException(cfg.pretrained() + ": no such weights file (expected a timm model.safetensors for " + cfg.model() + ")");
         }
@@ -113,9 +165,18 @@ public final class Trainer {
         }
         DataSpec.Splits data = cfg.data().open(true, Messages.printStream(listener::message));
         Dataset train = data.train(), val = data.val();
-        ModelRegistry.Entry entry = registry.entry(cfg.model());
+        recipe = recipe.withData(train, val);
+        if (stored != null) conflictIfChanged(recipe.differences(stored, false));
+        if (ckpt == null && stored == null) folder.writeRecipe(recipe);
         VisionModel model = entry.provider().create(cfg.model(), new ModelOptions(train.numClasses(), cfg.imgSize(), cfg.dropPath(), cfg.seed()));
-        if (ckpt == null && cfg.pretrained() != null) Pretrained.load(model, Path.of(cfg.pretrained()), listener::message);
+        if (ckpt == null && cfg.pretrained() != null) {
+            Path weights = Path.of(cfg.pretrained());
+            if (Checkpoint.isCheckpoint(weights)) { // a run of ours: its CRC is checked like every checkpoint's
+                Pretrained.load(model, Checkpoint.load(weights).model(), weights.toString(), listener::message);
+            } else {
+                Pretrained.load(model, weights, listener::message);
+            }
+        }
         model.freezeBackbone(cfg.freezeBackbone());
         Map<String, Tensor> trainable = new LinkedHashMap<>();
         model.namedParameters().forEach((k, t) -> { if (t.requiresGrad()) trainable.put(k, t); });
@@ -227,6 +288,13 @@ public final class Trainer {
             long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             return new Outcome(model, entry.family(), history, model.parameterCount(), peak, lastEval, val, train.size());
         }
+    }
+
+    private void conflictIfChanged(List<String> differences) {
+        if (differences.isEmpty()) return;
+        throw new RunConflictException(RunConflictException.Kind.RECIPE_CHANGED, out, out + " holds a run made with another recipe:\n  "
+                + String.join("\n  ", differences) + "\nresume it with the same settings, restart it (discarding it) or use another output folder",
+                differences);
     }
 
     static AugmentConfig augment(TrainConfig.Augment a, int img) {

@@ -4,7 +4,6 @@ import org.vitarena.runner.report.DatasetInfo;
 import org.vitarena.runner.report.EpochPoint;
 import org.vitarena.runner.report.ModelResult;
 import org.vitarena.runner.report.Report;
-import org.vitarena.engine.Checkpoint;
 import org.vitarena.engine.ModelRegistry;
 import org.vitarena.engine.TrainConfig;
 import org.vitarena.engine.Trainer;
@@ -57,6 +56,27 @@ final class AllCommand {
         PrintStream log = new PrintStream(new WriterOutputStream(errW), true);
 
         List<ModelResult> previous = Files.exists(out.resolve(Report.RESULTS_JSON)) ? Report.readJson(out.resolve(Report.RESULTS_JSON)) : List.of();
+        // before anything trains: a model folder holding a run of another recipe is never reused or resumed silently
+        List<String> changed = new ArrayList<>();
+        Map<String, Trainer.Existing> existing = new LinkedHashMap<>();
+        if (!opts.restart) {
+            for (String model : chosen) {
+                try {
+                    if (paper && pretrainedDir != null) opts.pretrained = pretrainedDir.resolve(model + ".safetensors");
+                    TrainConfig cfg = opts.config(model, paper ? TrainOptions.Defaults.TRAIN : TrainOptions.Defaults.ALL_DEMO, seed, cmdline);
+                    var e = new Trainer(reg, cfg, out.resolve(model)).existing();
+                    if (e.isEmpty()) continue;
+                    existing.put(model, e.get());
+                    if (!e.get().differences().isEmpty()) changed.add(model + " (" + out.resolve(model) + "):\n    " + String.join("\n    ", e.get().differences()));
+                } catch (IllegalArgumentException ignored) {
+                    // an unknown model or a bad option: reported in its row below
+                }
+            }
+        }
+        if (!changed.isEmpty()) {
+            throw new org.vitarena.engine.RunConflictException(org.vitarena.engine.RunConflictException.Kind.RECIPE_CHANGED, out,
+                    "these models were trained in " + out + " with another recipe:\n  " + String.join("\n  ", changed), changed);
+        }
         List<ModelResult> results = new ArrayList<>();
         DatasetInfo dsInfo = null;
         Map<String, Object> recipe = null;
@@ -76,7 +96,7 @@ final class AllCommand {
                 if (recipe == null) recipe = recipe(cfg);
                 ModelResult reuse = previous.stream().filter(r -> r.model().equals(model) && ModelResult.OK.equals(r.status())).findFirst().orElse(null);
                 Path dir = out.resolve(model);
-                if (reuse != null && finished(dir, cfg)) {
+                if (reuse != null && existing.containsKey(model) && existing.get(model).finished()) {
                     errW.println(model + ": finished in an earlier run, reusing its results");
                     results.add(reuse);
                     if (dsInfo == null) dsInfo = datasetInfo(cfg);
@@ -86,7 +106,7 @@ final class AllCommand {
                 var info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, opts.imgSize, 0f, 0L)));
                 params = info.params();
                 gmacs = info.gmacs();
-                var o = TrainCommand.trainer(reg, cfg, dir, true, log).run();
+                var o = TrainCommand.trainer(reg, cfg, dir, true, opts.restart, log).run();
                 if (dsInfo == null) dsInfo = new DatasetInfo(cfg.data().name(), o.val().numClasses(), o.trainImages(), o.val().size());
                 results.add(result(model, family, params, gmacs, o));
             } catch (Exception | LinkageError e) {
@@ -99,18 +119,6 @@ final class AllCommand {
         outW.println(Report.table(results));
         outW.println("results: " + out.resolve(Report.RESULTS_JSON) + ", " + out.resolve(Report.RESULTS_MD) + ", plots in " + out);
         return results.stream().allMatch(r -> ModelResult.OK.equals(r.status())) ? 0 : 1;
-    }
-
-    /** A model's run is finished when its last checkpoint reached the requested epochs under the same recipe. */
-    private static boolean finished(Path dir, TrainConfig cfg) {
-        try {
-            var s = Checkpoint.load(dir.resolve("last.ckpt")).state();
-            TrainConfig c = s.config();
-            return s.epoch() >= cfg.epochs() && c.data().equals(cfg.data()) && c.augment().equals(cfg.augment()) && c.lr() == cfg.lr()
-                    && c.batch() == cfg.batch() && c.accum() == cfg.accum() && c.seed() == cfg.seed();
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     private static DatasetInfo datasetInfo(TrainConfig cfg) {

@@ -60,6 +60,14 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (ex instanceof org.vitarena.engine.RunConflictException rc) {
+                cmd.getErr().println(switch (rc.kind()) {
+                    case BUSY -> "       (choose another --out, or wait for the other process)";
+                    case EXISTS -> "       (--resume continues it, --restart discards it, or choose another --out)";
+                    case RECIPE_CHANGED -> "       (give the run's original settings with --resume, add --restart to discard it, or choose another --out)";
+                });
+                return 2;
+            }
             if (System.getenv("VITARENA_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             boolean badInput = ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof java.io.UncheckedIOException || ex instanceof org.vitarena.data.DataException;

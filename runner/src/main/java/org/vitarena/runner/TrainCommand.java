@@ -31,12 +31,12 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output folder (default: runs/<model>).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue from OUT/last.ckpt.")
+    @Option(names = "--resume", description = "Continue the run in --out from its newest valid checkpoint (the recipe must be the same).")
     boolean resume;
 
     /** The engine's trainer reporting to the console and to {@code metrics.jsonl} in the run folder. */
-    static Trainer trainer(ModelRegistry reg, TrainConfig cfg, Path dir, boolean resume, PrintStream log) {
-        return new Trainer(reg, cfg, dir).resume(resume)
+    static Trainer trainer(ModelRegistry reg, TrainConfig cfg, Path dir, boolean resume, boolean restart, PrintStream log) {
+        return new Trainer(reg, cfg, dir).resume(resume).restart(restart)
                 .listener(TrainingListener.all(List.of(new ConsoleListener(log), new MetricsLog(dir))));
     }
 
@@ -51,7 +51,7 @@ public final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", model);
         PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         try {
-            var o = trainer(reg, cfg, dir, resume, log).run();
+            var o = trainer(reg, cfg, dir, resume, train.restart, log).run();
             spec.commandLine().getOut().printf("%s: acc@1 %.2f%%, acc@5 %.2f%% on %d validation images; checkpoints in %s%n", model,
                     o.lastEval().acc1(), o.lastEval().acc5(), o.lastEval().images(), dir);
             return 0;

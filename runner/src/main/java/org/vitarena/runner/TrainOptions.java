@@ -101,6 +101,9 @@ public final class TrainOptions {
     @Option(names = "--eval-every", defaultValue = "1", description = "Evaluate every N epochs (and always after the last).")
     int evalEvery;
 
+    @Option(names = "--restart", description = "Discard the run the output folder holds (recipe, checkpoints, metrics) and start anew.")
+    boolean restart;
+
     @Option(names = "--classes", defaultValue = "10", description = "Synthetic dataset: classes. Default: ${DEFAULT-VALUE}.")
     int classes;
 
