@@ -124,6 +124,8 @@ public final class ImageCache implements Dataset {
             }
             md.update(map.encode().getBytes(StandardCharsets.UTF_8));
             md.update((opt.imageSize() + "/" + opt.onBadImage()).getBytes(StandardCharsets.UTF_8));
+            // another image-size limit can change which images are in (the default keeps caches built before the limit existed)
+            if (opt.maxPixels() != Images.DEFAULT_MAX_PIXELS) md.update(("/max" + opt.maxPixels()).getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(md.digest()).getLong();
         } catch (IOException e) {
             throw new DataException("cannot stat source files under " + root + " (" + e.getMessage() + ")", e);
@@ -139,7 +141,8 @@ public final class ImageCache implements Dataset {
         PrintStream progress = opt.progress();
         if (progress != null) progress.printf("building image cache %s from %d files under %s (%d threads)%n", file, n, root, opt.threads());
         long t0 = System.nanoTime();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        // a name of its own: two processes building the same cache each write their own file, and the last rename wins
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         List<String> skippedFiles = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         try {
@@ -156,7 +159,7 @@ public final class ImageCache implements Dataset {
                     String[] errors = new String[to - from];
                     pool.submit(() -> IntStream.range(from, to).parallel().forEach(i -> {
                         try {
-                            decoded[i - from] = Images.decodeRgb(entries.get(i).file(), s);
+                            decoded[i - from] = Images.decodeRgb(entries.get(i).file(), s, opt.maxPixels());
                         } catch (DataException e) {
                             errors[i - from] = e.getMessage();
                         }

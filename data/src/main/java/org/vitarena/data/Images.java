@@ -33,6 +33,21 @@ public final class Images {
      * does). A truncated or corrupt file raises a {@link DataException} naming the file and the problem.
      */
     public static byte[] decodeRgb(Path file, int size) {
+        return decodeRgb(file, size, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * The largest image decoded by default, in pixels: PIL's {@code MAX_IMAGE_PIXELS} (89,478,485, about
+     * 9459 × 9459), a guard against decompression bombs. A 1.2 MB PNG can declare 20000 × 20000 pixels,
+     * 1.6 GB once decoded.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+
+    /**
+     * As {@link #decodeRgb(Path, int)}, refusing before decoding an image whose header declares more than
+     * {@code maxPixels} pixels.
+     */
+    public static byte[] decodeRgb(Path file, int size, long maxPixels) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -49,6 +64,11 @@ public final class Images {
             reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
             reader.setInput(in);
             try {
+                long declared = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (declared > maxPixels) {
+                    throw new DataException(file + ": " + reader.getWidth(0) + " x " + reader.getHeight(0) + " pixels, more than the limit of "
+                            + maxPixels + " (a decompression bomb, or raise the limit with --max-image-pixels)");
+                }
                 img = reader.read(0);
                 if (img.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_CMYK) {
                     cmyk = reader.readRaster(0, null); // JDK's CMYK colour model does not convert to sRGB usefully
@@ -74,6 +94,9 @@ public final class Images {
         } catch (RuntimeException e) {
             if (e instanceof DataException) throw e;
             throw new DataException(file + ": corrupt image (" + e + ")", e);
+        } catch (OutOfMemoryError e) {
+            throw new DataException(file + ": too large to decode in this heap (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB); lower --max-image-pixels to refuse such images, or give Java more memory", e);
         }
         int w = cmyk != null ? cmyk.getWidth() : img.getWidth();
         int h = cmyk != null ? cmyk.getHeight() : img.getHeight();

@@ -46,16 +46,23 @@ public final class TinyImageNet {
      * @param imageSize side the images are stored at (64 for Tiny ImageNet; others are resized)
      * @param threads decoding threads when building the cache
      * @param progress where build progress goes; null for silence
+     * @param maxPixels an image with more pixels (width × height, read from its header) is refused before
+     *                  decoding, as a bad image ({@link Images#DEFAULT_MAX_PIXELS} by default)
      */
-    public record Options(Path cacheDir, OnBadImage onBadImage, int imageSize, int threads, PrintStream progress) {
-        public static Options defaults() {
-            return new Options(null, OnBadImage.FAIL, 64, Runtime.getRuntime().availableProcessors(), System.err);
+    public record Options(Path cacheDir, OnBadImage onBadImage, int imageSize, int threads, PrintStream progress, long maxPixels) {
+        public Options {
+            if (maxPixels < 1) throw new IllegalArgumentException("maxPixels must be >= 1, got " + maxPixels);
         }
 
-        public Options withCacheDir(Path dir) { return new Options(dir, onBadImage, imageSize, threads, progress); }
-        public Options withOnBadImage(OnBadImage p) { return new Options(cacheDir, p, imageSize, threads, progress); }
-        public Options withThreads(int n) { return new Options(cacheDir, onBadImage, imageSize, n, progress); }
-        public Options withProgress(PrintStream p) { return new Options(cacheDir, onBadImage, imageSize, threads, p); }
+        public static Options defaults() {
+            return new Options(null, OnBadImage.FAIL, 64, Runtime.getRuntime().availableProcessors(), System.err, Images.DEFAULT_MAX_PIXELS);
+        }
+
+        public Options withCacheDir(Path dir) { return new Options(dir, onBadImage, imageSize, threads, progress, maxPixels); }
+        public Options withOnBadImage(OnBadImage p) { return new Options(cacheDir, p, imageSize, threads, progress, maxPixels); }
+        public Options withThreads(int n) { return new Options(cacheDir, onBadImage, imageSize, n, progress, maxPixels); }
+        public Options withProgress(PrintStream p) { return new Options(cacheDir, onBadImage, imageSize, threads, p, maxPixels); }
+        public Options withMaxPixels(long n) { return new Options(cacheDir, onBadImage, imageSize, threads, progress, n); }
     }
 
     /** Opens (building or rebuilding its cache when needed) one split of the dataset at {@code root}. */

@@ -117,6 +117,59 @@ class TinyImageNetTest {
         assertTrue(log.toString().contains("skipped 2 unreadable images"), log.toString());
     }
 
+    /** A PNG whose header declares {@code w} x {@code h} pixels, with no image data worth decoding: a decompression bomb's header. */
+    static byte[] pngDeclaring(int w, int h) throws IOException {
+        var out = new ByteArrayOutputStream();
+        out.write(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        var ihdr = java.nio.ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+        chunk(out, "IHDR", ihdr.array());
+        chunk(out, "IDAT", new byte[]{0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+        var crc = new java.util.zip.CRC32();
+        crc.update(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crc.update(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt(data.length).array());
+        out.write(type.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(data);
+        out.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    @Test
+    void anImageDeclaringTooManyPixelsIsRefusedBeforeDecodingAndCanBeSkipped() throws IOException {
+        Path bomb = root.resolve("train/" + wnid(2) + "/images/" + wnid(2) + "_1.JPEG");
+        Files.write(bomb, pngDeclaring(20000, 20000)); // 400 M pixels, 1.6 GB decoded
+        DataException e = assertThrows(DataException.class, () -> TinyImageNet.open(root, TinyImageNet.Split.TRAIN, opt));
+        assertTrue(e.getMessage().contains(bomb.toString()) && e.getMessage().contains("20000 x 20000 pixels")
+                && e.getMessage().contains("--max-image-pixels"), e.getMessage());
+        ImageCache c = TinyImageNet.open(root, TinyImageNet.Split.TRAIN, opt.withOnBadImage(OnBadImage.SKIP));
+        assertEquals(11, c.size());
+        assertEquals(1, c.skipped());
+        // a lower limit refuses ordinary images too (they are 64 x 64)
+        DataException small = assertThrows(DataException.class,
+                () -> TinyImageNet.open(root, TinyImageNet.Split.VAL, opt.withMaxPixels(64 * 64 - 1)));
+        assertTrue(small.getMessage().contains("64 x 64 pixels, more than the limit of 4095"), small.getMessage());
+    }
+
+    @Test
+    void twoBuildersOfOneCacheBothSucceed() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> TinyImageNet.open(root, TinyImageNet.Split.TRAIN, opt.withProgress(null)));
+            var b = pool.submit(() -> TinyImageNet.open(root, TinyImageNet.Split.TRAIN, opt.withProgress(null)));
+            assertEquals(12, a.get().size());
+            assertEquals(12, b.get().size());
+        } finally {
+            pool.shutdown();
+        }
+        try (var s = Files.list(root.resolve(".vitarena-cache"))) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().contains(".tmp")), "no temporary file left");
+        }
+    }
+
     @Test
     void grayscalePaletteCmykAndOtherSizesAreConverted() throws IOException {
         Path dir = root.resolve("train/" + wnid(0) + "/images/");

@@ -1,6 +1,7 @@
 package org.vitarena.engine;
 
 import org.vitarena.data.Dataset;
+import org.vitarena.data.Images;
 import org.vitarena.data.OnBadImage;
 import org.vitarena.data.SyntheticDataset;
 import org.vitarena.data.TinyImageNet;
@@ -18,8 +19,22 @@ import java.nio.file.Path;
  * @param valPerClass   synthetic: validation images per class
  * @param dataSeed      synthetic: generation seed
  * @param onBadImage    Tiny ImageNet: "fail" or "skip"
+ * @param maxImagePixels an image declaring more pixels is a bad image (0: {@link Images#DEFAULT_MAX_PIXELS})
  */
-public record DataSpec(String root, int classes, int trainPerClass, int valPerClass, long dataSeed, String onBadImage) {
+public record DataSpec(String root, int classes, int trainPerClass, int valPerClass, long dataSeed, String onBadImage, long maxImagePixels) {
+    public DataSpec {
+        if (maxImagePixels < 0) throw new InvalidConfigException("maxImagePixels", "must be >= 1 (0: the default), got " + maxImagePixels);
+    }
+
+    public DataSpec(String root, int classes, int trainPerClass, int valPerClass, long dataSeed, String onBadImage) {
+        this(root, classes, trainPerClass, valPerClass, dataSeed, onBadImage, 0);
+    }
+
+    /** This spec with another image-size limit. */
+    public DataSpec withMaxImagePixels(long n) {
+        return new DataSpec(root, classes, trainPerClass, valPerClass, dataSeed, onBadImage, n);
+    }
+
     public static DataSpec synthetic() {
         return new DataSpec(null, SyntheticDataset.DEFAULT_CLASSES, SyntheticDataset.DEFAULT_TRAIN_PER_CLASS,
                 SyntheticDataset.DEFAULT_VAL_PER_CLASS, SyntheticDataset.DEFAULT_SEED, "fail");
@@ -57,7 +72,8 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
             return new Splits(needTrain ? s.train() : null, s.val());
         }
         var opts = TinyImageNet.Options.defaults().withProgress(progress)
-                .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL);
+                .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL)
+                .withMaxPixels(maxImagePixels > 0 ? maxImagePixels : Images.DEFAULT_MAX_PIXELS);
         Path r = Path.of(root);
         var val = TinyImageNet.open(r, TinyImageNet.Split.VAL, opts); // first: a missing val/ is reported before the long train build
         var train = needTrain ? TinyImageNet.open(r, TinyImageNet.Split.TRAIN, opts) : null;

@@ -17,6 +17,9 @@ public final class TrainOptions {
     @Option(names = "--on-bad-image", defaultValue = "fail", description = "fail (default) or skip unreadable images, counting them.")
     String onBadImage;
 
+    @Option(names = "--max-image-pixels", description = "Refuse images declaring more pixels (width x height) before decoding them, as bad images. Default: 89478485 (PIL's limit).")
+    Long maxImagePixels;
+
     @Option(names = "--epochs", description = "Epochs (default: 30 for train, 6 for --all on the embedded dataset).")
     Integer epochs;
 
@@ -136,8 +139,8 @@ public final class TrainOptions {
         if (!onBadImage.equals("fail") && !onBadImage.equals("skip")) {
             throw new IllegalArgumentException("--on-bad-image must be fail or skip, got " + onBadImage);
         }
-        return data != null ? DataSpec.folder(data, onBadImage)
-                : new DataSpec(null, classes, trainPerClass, valPerClass, 0L, onBadImage);
+        DataSpec d = data != null ? DataSpec.folder(data, onBadImage) : new DataSpec(null, classes, trainPerClass, valPerClass, 0L, onBadImage);
+        return maxImagePixels == null ? d : inFlagTerms(() -> d.withMaxImagePixels(maxImagePixels));
     }
 
     /** What an option left unset means for a command. */
@@ -154,6 +157,7 @@ public final class TrainOptions {
 
     /** The engine's name of each setting mapped to the option that sets it. */
     static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("model", "--model"), Map.entry("data", "--data"),
+            Map.entry("maxImagePixels", "--max-image-pixels"),
             Map.entry("epochs", "--epochs"), Map.entry("batch", "--batch"), Map.entry("accum", "--accum"), Map.entry("imgSize", "--img-size"),
             Map.entry("optimizer", "--opt"), Map.entry("lr", "--lr"), Map.entry("minLr", "--min-lr"), Map.entry("weightDecay", "--wd"),
             Map.entry("momentum", "--momentum"), Map.entry("warmupEpochs", "--warmup-epochs"), Map.entry("dropPath", "--drop-path"),
