@@ -82,7 +82,7 @@ public interface ModelProvider {
      * parameter names and shapes as {@code create(variant, options)}. Empty by default (unknown to timm);
      * {@link VariantTable#timmSpec} builds one from a family's table.
      *
-     * @throws IllegalArgumentException for an unknown variant
+     * @throws IllegalArgumentException for an unknown variant (providers backed by a {@link VariantTable})
      */
     default java.util.Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
         return java.util.Optional.empty();
