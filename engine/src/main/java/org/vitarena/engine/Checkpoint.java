@@ -98,7 +98,7 @@ public final class Checkpoint {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             forceDirectory(dir);
         } catch (IOException e) {
-            throw new IOException("could not write checkpoint " + file + ": " + describe(e) + "; the previous checkpoint at that path, if any, is intact", e);
+            throw new IOException("could not write checkpoint " + file + ": " + IoErrors.describe(e) + "; the previous checkpoint at that path, if any, is intact", e);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -111,13 +111,6 @@ public final class Checkpoint {
         } catch (IOException | UnsupportedOperationException e) {
             // not supported here (e.g. Windows): the rename is still atomic
         }
-    }
-
-    static String describe(IOException e) {
-        String m = e.getMessage();
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (m != null && m.contains("No space left")) return "no space left on the device";
-        return m == null ? e.getClass().getSimpleName() : m;
     }
 
     /**

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 
 /**
- * Every model the runner can build, found only through {@link ServiceLoader}: providers on the class
+ * Every model that can be built, found only through {@link ServiceLoader}: providers on the class
  * path, then those of plugin jars. Each entry remembers where it came from ({@code classpath} or a
  * jar's path). Problems (a plugin that fails to load, an SPI version mismatch, a duplicate name) are
  * collected, not thrown, so one bad plugin never hides the other models.
@@ -38,6 +38,18 @@ public final class ModelRegistry {
      * SPI and core of this runner and nothing of other plugins. A missing folder is no error.
      */
     public static ModelRegistry withPlugins(java.nio.file.Path pluginsDir) {
+        return withPlugins(pluginsDir, false);
+    }
+
+    /**
+     * As {@link #withPlugins(java.nio.file.Path)}; with {@code required} (a folder the user named) a missing
+     * folder, or a file in its place, is an error rather than an empty plugin set.
+     */
+    public static ModelRegistry withPlugins(java.nio.file.Path pluginsDir, boolean required) {
+        if (required && pluginsDir != null && !java.nio.file.Files.isDirectory(pluginsDir)) {
+            throw new IllegalArgumentException("plugins folder " + pluginsDir + (java.nio.file.Files.exists(pluginsDir)
+                    ? " is a file, not a folder: name the folder that holds the plugin jars" : " does not exist"));
+        }
         ModelRegistry r = fromClasspath();
         if (pluginsDir == null || !java.nio.file.Files.isDirectory(pluginsDir)) return r;
         List<java.nio.file.Path> jars;
@@ -49,6 +61,11 @@ public final class ModelRegistry {
         }
         for (java.nio.file.Path jar : jars) {
             String source = jar.toAbsolutePath().normalize().toString();
+            String notAJar = notAZip(jar);
+            if (notAJar != null) {
+                r.problems.add(source + ": " + notAJar);
+                continue;
+            }
             try {
                 var loader = new java.net.URLClassLoader("plugin:" + jar.getFileName(), new java.net.URL[]{jar.toUri().toURL()},
                         ModelRegistry.class.getClassLoader());
@@ -62,6 +79,17 @@ public final class ModelRegistry {
             }
         }
         return r;
+    }
+
+    /** Null when {@code jar} starts as a zip file does, else why it cannot be a plugin jar. */
+    private static String notAZip(java.nio.file.Path jar) {
+        try (var in = java.nio.file.Files.newInputStream(jar)) {
+            byte[] magic = in.readNBytes(4);
+            if (magic.length == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) return null;
+            return "not a jar (a jar is a zip file; this one starts with other bytes, or is empty): rebuild it or remove it from the plugins folder";
+        } catch (java.io.IOException e) {
+            return "cannot read the jar: " + e.getMessage();
+        }
     }
 
     /** Registers every provider a loader yields; {@code onlyFrom} restricts to classes of that loader (plugins). */
@@ -101,9 +129,7 @@ public final class ModelRegistry {
             return;
         }
         if (v != ModelProvider.SPI_VERSION) {
-            problems.add(source + ": provider " + provider.getClass().getName() + " was built for SPI version " + v
-                    + " but this runner has SPI version " + ModelProvider.SPI_VERSION + "; rebuild the plugin against vitarena-spi "
-                    + ModelProvider.SPI_VERSION);
+            problems.add(org.vitarena.spi.SpiVersion.mismatchMessage(source, provider.getClass().getName(), v));
             return;
         }
         providers.add(provider);
@@ -139,8 +165,9 @@ public final class ModelRegistry {
     public Entry entry(String model) {
         Entry e = entries.get(model);
         if (e == null) {
-            throw new IllegalArgumentException("unknown model '" + model + "'; known: " + String.join(", ", entries.keySet())
-                    + " (see `runner list`)");
+            String hint = org.vitarena.spi.VariantTable.suggest(model, entries.keySet()).map(m -> "; did you mean '" + m + "'?").orElse("");
+            throw new IllegalArgumentException("unknown model '" + model + "'" + hint + " (known: " + String.join(", ", entries.keySet())
+                    + "; see `runner list`)");
         }
         return e;
     }

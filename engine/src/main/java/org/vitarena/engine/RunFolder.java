@@ -53,14 +53,14 @@ public final class RunFolder implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new IOException("cannot create the run folder " + dir + ": " + Checkpoint.describe(e), e);
+            throw new IOException("cannot create the run folder " + dir + ": " + IoErrors.describe(e), e);
         }
         Path lockFile = dir.resolve(LOCK_FILE);
         FileChannel ch;
         try {
             ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new IOException("cannot write in the run folder " + dir + " (" + lockFile.getFileName() + "): " + Checkpoint.describe(e), e);
+            throw new IOException("cannot write in the run folder " + dir + " (" + lockFile.getFileName() + "): " + IoErrors.describe(e), e);
         }
         FileLock lock;
         try {
@@ -142,7 +142,7 @@ public final class RunFolder implements AutoCloseable {
             Checkpoint.forceDirectory(dir);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            throw new IOException("cannot write " + f + ": " + Checkpoint.describe(e), e);
+            throw new IOException("cannot write " + f + ": " + IoErrors.describe(e), e);
         }
     }
 

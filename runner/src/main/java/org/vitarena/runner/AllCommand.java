@@ -52,7 +52,12 @@ final class AllCommand {
             opts.freezeBackbone = true;
             if (opts.accum == 1) opts.accum = 4;
         }
-        Files.createDirectories(out);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new IOException("cannot create the output folder " + out + ": " + org.vitarena.engine.IoErrors.describe(e), e);
+        }
+        if (!Files.isWritable(out)) throw new IOException("cannot write in the output folder " + out + " (permission denied)");
         PrintStream log = new PrintStream(new WriterOutputStream(errW), true);
 
         List<ModelResult> previous = Files.exists(out.resolve(Report.RESULTS_JSON)) ? Report.readJson(out.resolve(Report.RESULTS_JSON)) : List.of();

@@ -74,7 +74,7 @@ public final class CommonOptions {
 
     /** Every model: the class path and the plugins folder. Problems are printed as warnings. */
     public ModelRegistry registry(PrintWriter err) {
-        ModelRegistry r = ModelRegistry.withPlugins(pluginsDir());
+        ModelRegistry r = ModelRegistry.withPlugins(pluginsDir(), plugins != null); // a folder named with --plugins must exist
         r.problems().forEach(p -> err.println("warning: " + p));
         return r;
     }

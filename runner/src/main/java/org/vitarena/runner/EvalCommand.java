@@ -56,6 +56,9 @@ public final class EvalCommand implements Callable<Integer> {
         common.inherit(parent == null ? null : parent.common).apply(spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
+        // where results go is checked before the evaluation runs
+        OutputFiles.checkWritable(perClass, "--per-class");
+        OutputFiles.checkWritable(grid, "--save-grid");
         Checkpoint.Loaded ckpt = Checkpoint.load(checkpoint);
         var model = Models.fromCheckpoint(reg, ckpt);
         LabelMap trained = LabelMap.decode(ckpt.state().labelMap());
@@ -77,7 +80,7 @@ public final class EvalCommand implements Callable<Integer> {
                 sb.append(String.format("%d,%s,\"%s\",%d,%d,%.4f%n", c, trained.ids().get(c), trained.names().get(c).replace("\"", "'"),
                         r.correctPerClass()[c], r.totalPerClass()[c], r.totalPerClass()[c] == 0 ? 0.0 : 100.0 * r.correctPerClass()[c] / r.totalPerClass()[c]));
             }
-            Files.writeString(perClass, sb.toString());
+            OutputFiles.write(perClass, sb.toString());
         }
         if (grid != null && r.sample() != null) {
             var s = r.sample();

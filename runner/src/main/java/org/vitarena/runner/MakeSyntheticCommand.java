@@ -31,6 +31,16 @@ public final class MakeSyntheticCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (java.nio.file.Files.isDirectory(out)) {
+            try (var entries = java.nio.file.Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException(out + " exists and is not empty: writing a dataset there would mix its files with "
+                            + "what is there; name a new or empty folder");
+                }
+            }
+        } else if (java.nio.file.Files.exists(out)) {
+            throw new IllegalArgumentException(out + " is a file: name a new or empty folder");
+        }
         SyntheticDataset.writeTinyImageNetLayout(out, classes, trainPerClass, valPerClass, seed);
         spec.commandLine().getOut().printf("wrote %d classes (%d train, %d val images each) to %s%n", classes, trainPerClass, valPerClass, out);
         return 0;

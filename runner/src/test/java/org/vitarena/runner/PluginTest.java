@@ -39,8 +39,8 @@ class PluginTest {
         PluginJars.build(plugins, "good.jar", Map.of("q.Good", PluginJars.provider("q", "Good", ModelProvider.SPI_VERSION, List.of("good_demo"), false)), "q.Good");
         var r = run("--plugins", plugins.toString(), "list", "--json");
         assertEquals(0, r.code());
-        assertTrue(r.err().contains("future.jar") && r.err().contains("SPI version " + future)
-                && r.err().contains("SPI version " + ModelProvider.SPI_VERSION), r.err());
+        assertTrue(r.err().contains("future.jar") && r.err().contains("SPI contract version " + future)
+                && r.err().contains("SPI contract version " + ModelProvider.SPI_VERSION), r.err());
         JsonNode list = new ObjectMapper().readTree(r.out());
         assertNull(find(list, "future_demo"));
         assertTrue(find(list, "good_demo").get("source").asText().endsWith("good.jar"));

@@ -17,9 +17,13 @@ import java.util.Set;
  * its variants, and models are built only on {@link #create}.
  *
  * <h2>Versioning</h2>
+ * Two versions are in play. The <em>SPI contract version</em>, {@link #SPI_VERSION}, is an int bumped
+ * only when this contract changes incompatibly; the <em>artifact version</em> is the version of the
+ * {@code vitarena-spi} jar (e.g. 0.1.0-SNAPSHOT), given at run time by {@link SpiVersion#artifactVersion()}.
  * {@link #spiVersion()} must {@code return ModelProvider.SPI_VERSION;}. The constant is inlined when
- * your provider is compiled, so the runner sees the version you built against and refuses a provider
- * whose major version differs from its own, naming the jar and both versions.
+ * your provider is compiled, so the runner sees the contract version you built against and refuses a
+ * provider whose contract version differs from its own, naming the jar, both contract versions and the
+ * artifact to rebuild against ({@link SpiVersion#mismatchMessage}).
  *
  * <h2>Contract</h2>
  * Every variant builds; the output is [B, numClasses]; every trainable parameter receives a gradient;
@@ -27,7 +31,7 @@ import java.util.Set;
  * a JUnit 5 base class that checks all of it: extend it in your tests.
  */
 public interface ModelProvider {
-    /** The SPI version of this interface. Bumped when the contract changes incompatibly. */
+    /** The SPI contract version of this interface (not the artifact version). Bumped when the contract changes incompatibly. */
     int SPI_VERSION = 1;
 
     /** Implement as {@code return ModelProvider.SPI_VERSION;}. */
@@ -60,8 +64,27 @@ public interface ModelProvider {
         throw new UnsupportedOperationException(family() + " cannot build timm class " + timmClass);
     }
 
-    /** One line describing a variant (sizes), for {@code runner list}. Optional. */
+    /**
+     * One line describing a variant (sizes), shown by {@code runner list} in its DESCRIPTION column and
+     * as {@code description} in {@code runner list --json}. Optional; "" for an unknown variant.
+     */
     default String describe(String variant) {
         return "";
+    }
+
+    // --- timm spec (issue 13): how timm builds a variant ---
+
+    /**
+     * How timm builds {@code variant} with {@code options} applied: the timm class and its constructor
+     * arguments, and the name {@code timm.create_model} knows it by where timm has one. {@code runner
+     * export} prints it so exported weights can be loaded into the right timm model. Contract: when
+     * present, {@code createFromTimm(spec.timmClass(), spec.kwargs(), seed)} builds a model with the same
+     * parameter names and shapes as {@code create(variant, options)}. Empty by default (unknown to timm);
+     * {@link VariantTable#timmSpec} builds one from a family's table.
+     *
+     * @throws IllegalArgumentException for an unknown variant (providers backed by a {@link VariantTable})
+     */
+    default java.util.Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
+        return java.util.Optional.empty();
     }
 }

@@ -4,13 +4,18 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.vitarena.core.Tensor;
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.Backends;
+import org.vitarena.core.backend.CountingBackend;
 import org.vitarena.core.nn.VisionModel;
 import org.vitarena.core.ops.Norms;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -27,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * number of outputs (on the data-free counting backend, so even ViT-L costs no memory), that a small
  * variant trains (every trainable parameter receives a finite gradient, logits have no NaN), that a
  * frozen backbone receives no gradient while the head does, that an unknown variant is refused with
- * the known names, and that the provider is registered for {@link java.util.ServiceLoader}.
+ * the known names, and that the provider is registered for {@link java.util.ServiceLoader}. Where the
+ * provider gives a {@link ModelProvider#timmSpec}, it checks that the spec's class and kwargs rebuild
+ * every variant with the same parameter names and shapes, and the small variant with the same weights.
  */
 public abstract class ProviderContract {
     /** The provider under test. */
@@ -144,6 +151,56 @@ public abstract class ProviderContract {
         assertEquals(9, m.numClasses());
         try (var ignored = org.vitarena.core.NoGrad.scope()) {
             assertEquals(9, m.forward(x).dim(1));
+        }
+    }
+
+    // --- timm spec (issue 13) ---
+
+    /** "name [shape]" of every parameter in order, built on the data-free counting backend. */
+    private static List<String> parameterShapes(Supplier<VisionModel> build) {
+        Backend previous = Backends.current();
+        Backends.use(new CountingBackend());
+        try {
+            List<String> out = new ArrayList<>();
+            for (Map.Entry<String, Tensor> e : build.get().namedParameters().entrySet()) {
+                out.add(e.getKey() + " " + Arrays.toString(e.getValue().shape()));
+            }
+            return out;
+        } finally {
+            Backends.use(previous);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> timmSpecRebuildsEveryVariantWithTheSameParameters() {
+        return provider().variants().stream().map(v -> DynamicTest.dynamicTest(v, () -> {
+            ModelOptions o = new ModelOptions(7, 0, 0.1f, 3L);
+            var spec = provider().timmSpec(v, o);
+            if (spec.isEmpty()) return;
+            TimmSpec t = spec.get();
+            assertTrue(provider().timmClasses().contains(t.timmClass()), t.timmClass() + " is not in timmClasses()");
+            assertEquals(parameterShapes(() -> provider().create(v, o)),
+                    parameterShapes(() -> provider().createFromTimm(t.timmClass(), t.kwargs(), o.seed())), v + " from " + t.classCall());
+            assertFalse(t.python().isBlank());
+        }));
+    }
+
+    @Test
+    void timmSpecOfTheSmallVariantRebuildsTheSameWeightsAndLogits() {
+        ModelOptions o = new ModelOptions(5, smallImgSize(), 0.1f, 42L);
+        var spec = provider().timmSpec(smallVariant(), o);
+        if (spec.isEmpty()) return;
+        VisionModel a = provider().create(smallVariant(), o);
+        VisionModel b = provider().createFromTimm(spec.get().timmClass(), spec.get().kwargs(), o.seed());
+        var pa = a.namedParameters();
+        var pb = b.namedParameters();
+        assertEquals(List.copyOf(pa.keySet()), List.copyOf(pb.keySet()));
+        for (String k : pa.keySet()) assertArrayEquals(pa.get(k).toArray(), pb.get(k).toArray(), k);
+        a.train(false);
+        b.train(false);
+        Tensor x = randomImages(a, 1);
+        try (var ignored = org.vitarena.core.NoGrad.scope()) {
+            assertArrayEquals(a.forward(x).toArray(), b.forward(x).toArray());
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.vitarena.models.cait;
 
+import org.vitarena.spi.VariantConfig;
+
 /**
  * Everything that decides a {@link Cait}'s shape and behaviour; every switch lives here, never in a
  * variant name.
@@ -26,7 +28,7 @@ package org.vitarena.models.cait;
 public record CaitConfig(int imgSize, int patchSize, int inChans, int numClasses, int embedDim, int depth, int numHeads,
                          float mlpRatio, boolean qkvBias, float initValues, int depthTokenOnly, float mlpRatioTokenOnly,
                          float normEps, float dropRate, float posDropRate, float projDropRate, float attnDropRate,
-                         float dropPathRate) {
+                         float dropPathRate) implements VariantConfig<CaitConfig> {
     public CaitConfig {
         if (imgSize % patchSize != 0) {
             throw new IllegalArgumentException("image size " + imgSize + " is not a multiple of the patch size " + patchSize);
@@ -46,16 +48,19 @@ public record CaitConfig(int imgSize, int patchSize, int inChans, int numClasses
         return imgSize / patchSize;
     }
 
+    @Override
     public CaitConfig withImgSize(int s) {
         return new CaitConfig(s, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues,
                 depthTokenOnly, mlpRatioTokenOnly, normEps, dropRate, posDropRate, projDropRate, attnDropRate, dropPathRate);
     }
 
+    @Override
     public CaitConfig withNumClasses(int n) {
         return new CaitConfig(imgSize, patchSize, inChans, n, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues,
                 depthTokenOnly, mlpRatioTokenOnly, normEps, dropRate, posDropRate, projDropRate, attnDropRate, dropPathRate);
     }
 
+    @Override
     public CaitConfig withDropPath(float r) {
         return new CaitConfig(imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues,
                 depthTokenOnly, mlpRatioTokenOnly, normEps, dropRate, posDropRate, projDropRate, attnDropRate, r);

@@ -4,9 +4,12 @@ import org.vitarena.core.nn.VisionModel;
 import org.vitarena.spi.Kwargs;
 import org.vitarena.spi.ModelOptions;
 import org.vitarena.spi.ModelProvider;
+import org.vitarena.spi.TimmSpec;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The CaiT family for the runner: variants from {@link CaitVariants}, timm kwargs for Cait. */
@@ -17,21 +20,11 @@ public final class CaitProvider implements ModelProvider {
 
     @Override public String family() { return "cait"; }
 
-    @Override public List<String> variants() { return List.copyOf(CaitVariants.TABLE.keySet()); }
-
-    /** The config of a variant with the options applied. */
-    public static CaitConfig config(String variant, ModelOptions o) {
-        CaitConfig c = CaitVariants.TABLE.get(variant);
-        if (c == null) {
-            throw new IllegalArgumentException("unknown cait variant '" + variant + "'; known: " + String.join(", ", CaitVariants.TABLE.keySet()));
-        }
-        c = c.withNumClasses(o.numClasses()).withDropPath(o.dropPathRate());
-        return o.imgSize() > 0 ? c.withImgSize(o.imgSize()) : c;
-    }
+    @Override public List<String> variants() { return CaitVariants.TABLE.names(); }
 
     @Override
     public VisionModel create(String variant, ModelOptions options) {
-        return new Cait(config(variant, options), options.seed());
+        return new Cait(CaitVariants.TABLE.config(variant, options), options.seed());
     }
 
     @Override public Set<String> timmClasses() { return Set.of(TIMM_CLASS); }
@@ -53,6 +46,35 @@ public final class CaitProvider implements ModelProvider {
                 a.f("drop_path_rate", 0f));
     }
 
+    /**
+     * The inverse of {@link #fromTimm}: the sizes and {@code init_values} always, every other argument
+     * where it differs from timm's default.
+     *
+     * @throws IllegalArgumentException for a LayerNorm epsilon timm's constructor cannot take
+     */
+    public static Map<String, Object> toTimm(CaitConfig c) {
+        if (c.normEps() != 1e-6f) throw new IllegalArgumentException("timm's Cait has no argument for norm eps " + c.normEps());
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("img_size", c.imgSize());
+        k.put("patch_size", c.patchSize());
+        k.put("embed_dim", c.embedDim());
+        k.put("depth", c.depth());
+        k.put("num_heads", c.numHeads());
+        k.put("num_classes", c.numClasses());
+        k.put("init_values", c.initValues());
+        if (c.inChans() != 3) k.put("in_chans", c.inChans());
+        if (c.mlpRatio() != 4f) k.put("mlp_ratio", c.mlpRatio());
+        if (!c.qkvBias()) k.put("qkv_bias", false);
+        if (c.depthTokenOnly() != 2) k.put("depth_token_only", c.depthTokenOnly());
+        if (c.mlpRatioTokenOnly() != 4f) k.put("mlp_ratio_token_only", c.mlpRatioTokenOnly());
+        if (c.dropRate() != 0f) k.put("drop_rate", c.dropRate());
+        if (c.posDropRate() != 0f) k.put("pos_drop_rate", c.posDropRate());
+        if (c.projDropRate() != 0f) k.put("proj_drop_rate", c.projDropRate());
+        if (c.attnDropRate() != 0f) k.put("attn_drop_rate", c.attnDropRate());
+        if (c.dropPathRate() != 0f) k.put("drop_path_rate", c.dropPathRate());
+        return k;
+    }
+
     @Override
     public VisionModel createFromTimm(String timmClass, Map<String, Object> kwargs, long seed) {
         if (!TIMM_CLASS.equals(timmClass)) throw new IllegalArgumentException("cait cannot build " + timmClass);
@@ -60,9 +82,13 @@ public final class CaitProvider implements ModelProvider {
     }
 
     @Override
+    public Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
+        return Optional.of(CaitVariants.TABLE.timmSpec(variant, options, TIMM_CLASS, CaitProvider::toTimm));
+    }
+
+    @Override
     public String describe(String variant) {
-        CaitConfig c = CaitVariants.TABLE.get(variant);
-        return c == null ? "" : "CaiT D" + c.embedDim() + " depth " + c.depth() + "+" + c.depthTokenOnly() + " heads "
-                + c.numHeads() + " patch " + c.patchSize() + " @" + c.imgSize() + "px";
+        return CaitVariants.TABLE.find(variant).map(c -> "CaiT D" + c.embedDim() + " depth " + c.depth() + "+" + c.depthTokenOnly() + " heads "
+                + c.numHeads() + " patch " + c.patchSize() + " @" + c.imgSize() + "px").orElse("");
     }
 }

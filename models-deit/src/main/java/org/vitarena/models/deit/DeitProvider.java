@@ -1,13 +1,14 @@
 package org.vitarena.models.deit;
 
 import org.vitarena.core.nn.VisionModel;
-import org.vitarena.models.vit.VitConfig;
 import org.vitarena.models.vit.VitProvider;
 import org.vitarena.spi.ModelOptions;
 import org.vitarena.spi.ModelProvider;
+import org.vitarena.spi.TimmSpec;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The distilled DeiT family for the runner: variants from {@link DeitVariants}; timm's VisionTransformerDistilled kwargs. */
@@ -18,21 +19,11 @@ public final class DeitProvider implements ModelProvider {
 
     @Override public String family() { return "deit"; }
 
-    @Override public List<String> variants() { return List.copyOf(DeitVariants.TABLE.keySet()); }
-
-    /** The config of a variant with the options applied. */
-    public static VitConfig config(String variant, ModelOptions o) {
-        VitConfig c = DeitVariants.TABLE.get(variant);
-        if (c == null) {
-            throw new IllegalArgumentException("unknown deit variant '" + variant + "'; known: " + String.join(", ", DeitVariants.TABLE.keySet()));
-        }
-        c = c.withNumClasses(o.numClasses()).withDropPath(o.dropPathRate());
-        return o.imgSize() > 0 ? c.withImgSize(o.imgSize()) : c;
-    }
+    @Override public List<String> variants() { return DeitVariants.TABLE.names(); }
 
     @Override
     public VisionModel create(String variant, ModelOptions options) {
-        return new VisionTransformerDistilled(config(variant, options), options.seed());
+        return new VisionTransformerDistilled(DeitVariants.TABLE.config(variant, options), options.seed());
     }
 
     @Override public Set<String> timmClasses() { return Set.of(TIMM_CLASS); }
@@ -45,9 +36,13 @@ public final class DeitProvider implements ModelProvider {
     }
 
     @Override
+    public Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
+        return Optional.of(DeitVariants.TABLE.timmSpec(variant, options, TIMM_CLASS, VitProvider::toTimm));
+    }
+
+    @Override
     public String describe(String variant) {
-        VitConfig c = DeitVariants.TABLE.get(variant);
-        return c == null ? "" : "DeiT distilled D" + c.embedDim() + " depth " + c.depth() + " heads " + c.numHeads()
-                + " patch " + c.patchSize() + " @" + c.imgSize() + "px";
+        return DeitVariants.TABLE.find(variant).map(c -> "DeiT distilled D" + c.embedDim() + " depth " + c.depth() + " heads " + c.numHeads()
+                + " patch " + c.patchSize() + " @" + c.imgSize() + "px").orElse("");
     }
 }

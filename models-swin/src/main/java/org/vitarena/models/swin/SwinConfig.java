@@ -1,5 +1,7 @@
 package org.vitarena.models.swin;
 
+import org.vitarena.spi.VariantConfig;
+
 import java.util.Arrays;
 
 /**
@@ -28,7 +30,7 @@ import java.util.Arrays;
  */
 public record SwinConfig(int imgSize, int patchSize, int inChans, int numClasses, int embedDim, int[] depths, int[] numHeads,
                          int windowSize, float mlpRatio, boolean qkvBias, float normEps, float dropRate, float projDropRate,
-                         float attnDropRate, float dropPathRate) {
+                         float attnDropRate, float dropPathRate) implements VariantConfig<SwinConfig> {
     public SwinConfig {
         depths = depths.clone();
         numHeads = numHeads.clone();
@@ -123,10 +125,12 @@ public record SwinConfig(int imgSize, int patchSize, int inChans, int numClasses
         return n;
     }
 
+    @Override
     public SwinConfig withImgSize(int s) {
         return new SwinConfig(s, patchSize, inChans, numClasses, embedDim, depths, numHeads, windowSize, mlpRatio, qkvBias, normEps, dropRate, projDropRate, attnDropRate, dropPathRate);
     }
 
+    @Override
     public SwinConfig withNumClasses(int n) {
         return new SwinConfig(imgSize, patchSize, inChans, n, embedDim, depths, numHeads, windowSize, mlpRatio, qkvBias, normEps, dropRate, projDropRate, attnDropRate, dropPathRate);
     }
@@ -135,6 +139,7 @@ public record SwinConfig(int imgSize, int patchSize, int inChans, int numClasses
         return new SwinConfig(imgSize, patchSize, inChans, numClasses, embedDim, depths, numHeads, w, mlpRatio, qkvBias, normEps, dropRate, projDropRate, attnDropRate, dropPathRate);
     }
 
+    @Override
     public SwinConfig withDropPath(float r) {
         return new SwinConfig(imgSize, patchSize, inChans, numClasses, embedDim, depths, numHeads, windowSize, mlpRatio, qkvBias, normEps, dropRate, projDropRate, attnDropRate, r);
     }

@@ -4,10 +4,13 @@ import org.vitarena.core.nn.VisionModel;
 import org.vitarena.spi.Kwargs;
 import org.vitarena.spi.ModelOptions;
 import org.vitarena.spi.ModelProvider;
+import org.vitarena.spi.TimmSpec;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The Swin family for the runner: variants from {@link SwinVariants}, timm kwargs for SwinTransformer. */
@@ -18,21 +21,11 @@ public final class SwinProvider implements ModelProvider {
 
     @Override public String family() { return "swin"; }
 
-    @Override public List<String> variants() { return List.copyOf(SwinVariants.TABLE.keySet()); }
-
-    /** The config of a variant with the options applied. */
-    public static SwinConfig config(String variant, ModelOptions o) {
-        SwinConfig c = SwinVariants.TABLE.get(variant);
-        if (c == null) {
-            throw new IllegalArgumentException("unknown swin variant '" + variant + "'; known: " + String.join(", ", SwinVariants.TABLE.keySet()));
-        }
-        c = c.withNumClasses(o.numClasses()).withDropPath(o.dropPathRate());
-        return o.imgSize() > 0 ? c.withImgSize(o.imgSize()) : c;
-    }
+    @Override public List<String> variants() { return SwinVariants.TABLE.names(); }
 
     @Override
     public VisionModel create(String variant, ModelOptions options) {
-        return new SwinTransformer(config(variant, options), options.seed());
+        return new SwinTransformer(SwinVariants.TABLE.config(variant, options), options.seed());
     }
 
     @Override public Set<String> timmClasses() { return Set.of(TIMM_CLASS); }
@@ -66,6 +59,32 @@ public final class SwinProvider implements ModelProvider {
                 a.f("proj_drop_rate", 0f), a.f("attn_drop_rate", 0f), a.f("drop_path_rate", 0.1f));
     }
 
+    /**
+     * The inverse of {@link #fromTimm}: the sizes and {@code drop_path_rate} always (timm's default is
+     * 0.1, not 0), every other argument where it differs from timm's default.
+     *
+     * @throws IllegalArgumentException for a LayerNorm epsilon timm's constructor cannot take
+     */
+    public static Map<String, Object> toTimm(SwinConfig c) {
+        if (c.normEps() != 1e-5f) throw new IllegalArgumentException("timm's SwinTransformer has no argument for norm eps " + c.normEps());
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("img_size", c.imgSize());
+        k.put("patch_size", c.patchSize());
+        k.put("window_size", c.windowSize());
+        k.put("embed_dim", c.embedDim());
+        k.put("depths", Arrays.stream(c.depths()).boxed().toList());
+        k.put("num_heads", Arrays.stream(c.numHeads()).boxed().toList());
+        k.put("num_classes", c.numClasses());
+        k.put("drop_path_rate", c.dropPathRate());
+        if (c.inChans() != 3) k.put("in_chans", c.inChans());
+        if (c.mlpRatio() != 4f) k.put("mlp_ratio", c.mlpRatio());
+        if (!c.qkvBias()) k.put("qkv_bias", false);
+        if (c.dropRate() != 0f) k.put("drop_rate", c.dropRate());
+        if (c.projDropRate() != 0f) k.put("proj_drop_rate", c.projDropRate());
+        if (c.attnDropRate() != 0f) k.put("attn_drop_rate", c.attnDropRate());
+        return k;
+    }
+
     @Override
     public VisionModel createFromTimm(String timmClass, Map<String, Object> kwargs, long seed) {
         if (!TIMM_CLASS.equals(timmClass)) throw new IllegalArgumentException("swin cannot build " + timmClass);
@@ -73,9 +92,13 @@ public final class SwinProvider implements ModelProvider {
     }
 
     @Override
+    public Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
+        return Optional.of(SwinVariants.TABLE.timmSpec(variant, options, TIMM_CLASS, SwinProvider::toTimm));
+    }
+
+    @Override
     public String describe(String variant) {
-        SwinConfig c = SwinVariants.TABLE.get(variant);
-        return c == null ? "" : "Swin C" + c.embedDim() + " depths " + Arrays.toString(c.depths()) + " heads " + Arrays.toString(c.numHeads())
-                + " patch " + c.patchSize() + " window " + c.windowSize() + " @" + c.imgSize() + "px";
+        return SwinVariants.TABLE.find(variant).map(c -> "Swin C" + c.embedDim() + " depths " + Arrays.toString(c.depths()) + " heads " + Arrays.toString(c.numHeads())
+                + " patch " + c.patchSize() + " window " + c.windowSize() + " @" + c.imgSize() + "px").orElse("");
     }
 }

@@ -1,5 +1,7 @@
 package org.vitarena.models.vit;
 
+import org.vitarena.spi.VariantConfig;
+
 /**
  * Everything that decides a {@link VisionTransformer}'s shape and behaviour; every switch lives here,
  * never in a variant name.
@@ -23,7 +25,7 @@ package org.vitarena.models.vit;
  */
 public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses, int embedDim, int depth, int numHeads,
                         float mlpRatio, boolean qkvBias, Float initValues, float normEps, float dropRate,
-                        float attnDropRate, float dropPathRate, String globalPool) {
+                        float attnDropRate, float dropPathRate, String globalPool) implements VariantConfig<VitConfig> {
     public VitConfig {
         if (!globalPool.equals("token") && !globalPool.equals("avg")) {
             throw new IllegalArgumentException("global_pool '" + globalPool + "' is not supported; supported: token, avg");
@@ -45,14 +47,17 @@ public record VitConfig(int imgSize, int patchSize, int inChans, int numClasses,
         return imgSize / patchSize;
     }
 
+    @Override
     public VitConfig withImgSize(int s) {
         return new VitConfig(s, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate, globalPool);
     }
 
+    @Override
     public VitConfig withNumClasses(int n) {
         return new VitConfig(imgSize, patchSize, inChans, n, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, dropPathRate, globalPool);
     }
 
+    @Override
     public VitConfig withDropPath(float r) {
         return new VitConfig(imgSize, patchSize, inChans, numClasses, embedDim, depth, numHeads, mlpRatio, qkvBias, initValues, normEps, dropRate, attnDropRate, r, globalPool);
     }

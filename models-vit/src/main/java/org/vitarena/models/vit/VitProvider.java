@@ -4,9 +4,12 @@ import org.vitarena.core.nn.VisionModel;
 import org.vitarena.spi.Kwargs;
 import org.vitarena.spi.ModelOptions;
 import org.vitarena.spi.ModelProvider;
+import org.vitarena.spi.TimmSpec;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The ViT family for the runner: variants from {@link VitVariants}, timm kwargs for VisionTransformer. */
@@ -17,21 +20,11 @@ public final class VitProvider implements ModelProvider {
 
     @Override public String family() { return "vit"; }
 
-    @Override public List<String> variants() { return List.copyOf(VitVariants.TABLE.keySet()); }
-
-    /** The config of a variant with the options applied. */
-    public static VitConfig config(String variant, ModelOptions o) {
-        VitConfig c = VitVariants.TABLE.get(variant);
-        if (c == null) {
-            throw new IllegalArgumentException("unknown vit variant '" + variant + "'; known: " + String.join(", ", VitVariants.TABLE.keySet()));
-        }
-        c = c.withNumClasses(o.numClasses()).withDropPath(o.dropPathRate());
-        return o.imgSize() > 0 ? c.withImgSize(o.imgSize()) : c;
-    }
+    @Override public List<String> variants() { return VitVariants.TABLE.names(); }
 
     @Override
     public VisionModel create(String variant, ModelOptions options) {
-        return new VisionTransformer(config(variant, options), options.seed());
+        return new VisionTransformer(VitVariants.TABLE.config(variant, options), options.seed());
     }
 
     @Override public Set<String> timmClasses() { return Set.of(TIMM_CLASS); }
@@ -51,6 +44,32 @@ public final class VitProvider implements ModelProvider {
                 a.s("global_pool", "token"));
     }
 
+    /**
+     * The inverse of {@link #fromTimm}: the sizes always, every other argument where it differs from
+     * timm's default. VisionTransformerDistilled takes the same arguments.
+     *
+     * @throws IllegalArgumentException for a LayerNorm epsilon timm's constructor cannot take
+     */
+    public static Map<String, Object> toTimm(VitConfig c) {
+        if (c.normEps() != 1e-6f) throw new IllegalArgumentException("timm's VisionTransformer has no argument for norm eps " + c.normEps());
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("img_size", c.imgSize());
+        k.put("patch_size", c.patchSize());
+        k.put("embed_dim", c.embedDim());
+        k.put("depth", c.depth());
+        k.put("num_heads", c.numHeads());
+        k.put("num_classes", c.numClasses());
+        if (c.inChans() != 3) k.put("in_chans", c.inChans());
+        if (c.mlpRatio() != 4f) k.put("mlp_ratio", c.mlpRatio());
+        if (!c.qkvBias()) k.put("qkv_bias", false);
+        if (c.initValues() != null) k.put("init_values", c.initValues());
+        if (c.dropRate() != 0f) k.put("drop_rate", c.dropRate());
+        if (c.attnDropRate() != 0f) k.put("attn_drop_rate", c.attnDropRate());
+        if (c.dropPathRate() != 0f) k.put("drop_path_rate", c.dropPathRate());
+        if (!c.globalPool().equals("token")) k.put("global_pool", c.globalPool());
+        return k;
+    }
+
     @Override
     public VisionModel createFromTimm(String timmClass, Map<String, Object> kwargs, long seed) {
         if (!TIMM_CLASS.equals(timmClass)) throw new IllegalArgumentException("vit cannot build " + timmClass);
@@ -58,8 +77,12 @@ public final class VitProvider implements ModelProvider {
     }
 
     @Override
+    public Optional<TimmSpec> timmSpec(String variant, ModelOptions options) {
+        return Optional.of(VitVariants.TABLE.timmSpec(variant, options, TIMM_CLASS, VitProvider::toTimm));
+    }
+
+    @Override
     public String describe(String variant) {
-        VitConfig c = VitVariants.TABLE.get(variant);
-        return c == null ? "" : "ViT D" + c.embedDim() + " depth " + c.depth() + " heads " + c.numHeads() + " patch " + c.patchSize() + " @" + c.imgSize() + "px";
+        return VitVariants.TABLE.find(variant).map(c -> "ViT D" + c.embedDim() + " depth " + c.depth() + " heads " + c.numHeads() + " patch " + c.patchSize() + " @" + c.imgSize() + "px").orElse("");
     }
 }

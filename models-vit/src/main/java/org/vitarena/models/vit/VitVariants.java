@@ -1,7 +1,6 @@
 package org.vitarena.models.vit;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import org.vitarena.spi.VariantTable;
 
 /**
  * The ViT variants as data: timm's names mapped to their sizes (1000 classes as published; the
@@ -11,17 +10,19 @@ import java.util.Map;
 public final class VitVariants {
     private VitVariants() {}
 
-    public static final Map<String, VitConfig> TABLE = new LinkedHashMap<>();
+    public static final VariantTable<VitConfig> TABLE = table();
 
-    static {
+    private static VariantTable<VitConfig> table() {
+        var b = VariantTable.<VitConfig>builder("vit");
         for (int size : new int[]{224, 384}) {
-            TABLE.put("vit_tiny_patch16_" + size, VitConfig.of(size, 16, 192, 12, 3, 1000));
-            TABLE.put("vit_small_patch16_" + size, VitConfig.of(size, 16, 384, 12, 6, 1000));
-            TABLE.put("vit_base_patch16_" + size, VitConfig.of(size, 16, 768, 12, 12, 1000));
-            TABLE.put("vit_large_patch16_" + size, VitConfig.of(size, 16, 1024, 24, 16, 1000));
+            b.addTimm("vit_tiny_patch16_" + size, VitConfig.of(size, 16, 192, 12, 3, 1000));
+            b.addTimm("vit_small_patch16_" + size, VitConfig.of(size, 16, 384, 12, 6, 1000));
+            b.addTimm("vit_base_patch16_" + size, VitConfig.of(size, 16, 768, 12, 12, 1000));
+            b.addTimm("vit_large_patch16_" + size, VitConfig.of(size, 16, 1024, 24, 16, 1000));
         }
-        TABLE.put("vit_tiny_patch8_64", VitConfig.of(64, 8, 192, 12, 3, 1000));
+        b.add("vit_tiny_patch8_64", VitConfig.of(64, 8, 192, 12, 3, 1000));
         // average pooling: on the embedded dataset it learns faster than the class token at this depth
-        TABLE.put("vit_demo", VitConfig.of(64, 8, 64, 4, 4, 1000).withGlobalPool("avg"));
+        b.add("vit_demo", VitConfig.of(64, 8, 64, 4, 4, 1000).withGlobalPool("avg"));
+        return b.build();
     }
 }
