@@ -2,6 +2,7 @@ package org.vitarena.engine;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.vitarena.core.io.CorruptFileException;
 import org.vitarena.core.io.Safetensors;
 
 import java.io.IOException;
@@ -123,12 +124,12 @@ public final class Checkpoint {
         Map<String, String> meta;
         try {
             meta = Safetensors.metadata(file);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + " is not a readable checkpoint (truncated or corrupt?): " + e.getMessage(), e);
+        } catch (CorruptFileException e) {
+            throw new CorruptFileException(file, "not a readable checkpoint (" + e.problem() + ")", e);
         }
         String json = meta.get(META_KEY);
         if (json == null) {
-            throw new IOException(file + " holds weights but no training state: it is a weights file, not a checkpoint"
+            throw new CorruptFileException(file, "holds weights but no training state: it is a weights file, not a checkpoint"
                     + " (use it with --pretrained, or pass a .ckpt written by `runner train`)");
         }
         String storedCrc = meta.get(CRC_KEY);
@@ -138,7 +139,7 @@ public final class Checkpoint {
                 crc = fileCrc(ch, crcFieldOffset(ch, file));
             }
             if (!String.format("%08x", crc).equals(storedCrc)) {
-                throw new IOException(file + " is corrupt: its CRC-32 is " + String.format("%08x", crc) + " but the checkpoint recorded "
+                throw new CorruptFileException(file, "corrupt: its CRC-32 is " + String.format("%08x", crc) + " but the checkpoint recorded "
                         + storedCrc + " (a damaged copy or an interrupted transfer; use an earlier checkpoint)");
             }
         }
@@ -146,22 +147,22 @@ public final class Checkpoint {
         try {
             s = JSON.readValue(json, State.class);
         } catch (IOException | RuntimeException e) {
-            throw new IOException(file + ": its training state is unreadable: " + e.getMessage(), e);
+            throw new CorruptFileException(file, "its training state is unreadable: " + e.getMessage(), e);
         }
         if (s.format() != FORMAT && s.format() != 1) {
-            throw new IOException(file + " has checkpoint format " + s.format() + "; this version reads formats 1 and " + FORMAT);
+            throw new CorruptFileException(file, "has checkpoint format " + s.format() + "; this version reads formats 1 and " + FORMAT);
         }
-        if (storedCrc == null && s.format() != 1) throw new IOException(file + " is corrupt: it has no " + CRC_KEY);
+        if (storedCrc == null && s.format() != 1) throw new CorruptFileException(file, "corrupt: it has no " + CRC_KEY);
         Map<String, Safetensors.Entry> all;
         try {
             all = Safetensors.read(file);
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(file + " is not a readable checkpoint (truncated or corrupt?): " + e.getMessage(), e);
+        } catch (CorruptFileException e) {
+            throw new CorruptFileException(file, "not a readable checkpoint (" + e.problem() + ")", e);
         }
         if (s.format() == 1) {
             long crc = tensorCrc(all);
             if (crc != s.crc32()) {
-                throw new IOException(file + " is corrupt: its tensors' CRC-32 is " + Long.toHexString(crc) + " but the checkpoint recorded "
+                throw new CorruptFileException(file, "corrupt: its tensors' CRC-32 is " + Long.toHexString(crc) + " but the checkpoint recorded "
                         + Long.toHexString(s.crc32()));
             }
         }
@@ -187,7 +188,7 @@ public final class Checkpoint {
         ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, len, 0);
         long headerLen = len.flip().getLong();
-        if (headerLen <= 0 || headerLen > Math.min(ch.size() - 8, 100L << 20)) throw new IOException(file + ": not a safetensors file");
+        if (headerLen <= 0 || headerLen > Math.min(ch.size() - 8, 100L << 20)) throw new CorruptFileException(file, "not a safetensors file");
         ByteBuffer h = ByteBuffer.allocate((int) headerLen);
         readFully(ch, h, 8);
         byte[] b = h.array();
@@ -196,7 +197,7 @@ public final class Checkpoint {
             for (int j = 0; j < CRC_FIELD.length; j++) if (b[i + j] != CRC_FIELD[j]) continue outer;
             return 8 + i + CRC_FIELD.length;
         }
-        throw new IOException(file + " is corrupt: no " + CRC_KEY + " in its header");
+        throw new CorruptFileException(file, "corrupt: no " + CRC_KEY + " in its header");
     }
 
     /** CRC-32 of the whole file with the eight bytes at {@code crcAt} read as the placeholder. */

@@ -80,15 +80,15 @@ class RunSafetyTest {
         Path bad = tmp.resolve("edited.ckpt");
         Files.write(bad, edited);
         var e = assertThrows(IOException.class, () -> Checkpoint.load(bad));
-        assertTrue(e.getMessage().contains("edited.ckpt is corrupt"), e.getMessage());
+        assertTrue(e.getMessage().contains("edited.ckpt: corrupt"), e.getMessage());
 
         // --pretrained with a corrupt checkpoint is refused, not trained on
         var p = assertThrows(IOException.class, () -> new Trainer(reg, tiny().pretrained(bad).build(), tmp.resolve("p")).run());
-        assertTrue(p.getMessage().contains("edited.ckpt is corrupt"), p.getMessage());
+        assertTrue(p.getMessage().contains("edited.ckpt: corrupt"), p.getMessage());
         // and a teacher likewise
         var t = assertThrows(IOException.class,
                 () -> new Trainer(reg, tiny().teacher(bad).build().toBuilder().build(), tmp.resolve("t")).run());
-        assertTrue(t.getMessage().contains("edited.ckpt is corrupt"), t.getMessage());
+        assertTrue(t.getMessage().contains("edited.ckpt: corrupt"), t.getMessage());
         // a valid checkpoint as --pretrained loads
         new Trainer(reg, tiny().pretrained(ckpt).build(), tmp.resolve("ok")).run();
     }

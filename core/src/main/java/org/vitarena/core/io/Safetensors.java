@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,91 +59,184 @@ public final class Safetensors {
         }
     }
 
-    /** Reads every tensor of {@code file}, in header order. */
+    /** Bytes per element of each dtype this reader accepts. */
+    private static final Map<String, Integer> WIDTH = Map.of("F32", 4, "I32", 4, "F16", 2, "BF16", 2, "I64", 8, "F64", 8);
+    /** The longest header accepted (the format's own reference implementation allows 100 MB). */
+    static final long MAX_HEADER = 100L << 20;
+
+    /** One tensor as the header declares it, checked against the file: dtype known, shape sane, bytes inside the file. */
+    private record Declared(String name, String dtype, int[] shape, long begin, long end, int count) {}
+
+    /** A validated header: the tensors in header order, the metadata, where the data starts. */
+    private record Header(List<Declared> tensors, Map<String, String> metadata, long base) {}
+
+    /**
+     * Reads and checks the header of {@code file} before anything is allocated for tensors: header length
+     * within the file and at most 100 MiB, valid JSON, every entry with a known dtype, non-negative
+     * dimensions whose product fits one Java array, data offsets inside the file, equal to dtype × shape
+     * and not overlapping another tensor's. Any violation is a {@link CorruptFileException} naming the file.
+     */
+    private static Header header(FileChannel ch, Path file) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new CorruptFileException(file, "not a safetensors file (only " + size + " bytes)");
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0, file);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen < 2 || headerLen > Math.min(size - 8, MAX_HEADER)) {
+            throw new CorruptFileException(file, "not a safetensors file (its header length " + headerLen + " does not fit a file of "
+                    + size + " bytes)");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, hb, 8, file);
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new CorruptFileException(file, "its header is not valid JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) throw new CorruptFileException(file, "its header is not a JSON object");
+        long base = 8 + headerLen, dataSize = size - base;
+        List<Declared> tensors = new java.util.ArrayList<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = e.getKey();
+            JsonNode v = e.getValue();
+            if (name.equals("__metadata__")) {
+                if (!v.isObject()) throw new CorruptFileException(file, "its __metadata__ is not a JSON object");
+                for (Iterator<Map.Entry<String, JsonNode>> m = v.fields(); m.hasNext(); ) {
+                    var kv = m.next();
+                    if (!kv.getValue().isTextual()) throw new CorruptFileException(file, "metadata '" + kv.getKey() + "' is not a string");
+                    metadata.put(kv.getKey(), kv.getValue().asText());
+                }
+                continue;
+            }
+            String where = "tensor '" + name + "'";
+            if (!v.isObject()) throw new CorruptFileException(file, where + " is not described by a JSON object");
+            JsonNode dt = v.get("dtype"), sh = v.get("shape"), off = v.get("data_offsets");
+            if (dt == null || !dt.isTextual()) throw new CorruptFileException(file, where + " has no dtype");
+            String dtype = dt.asText();
+            Integer width = WIDTH.get(dtype);
+            if (width == null) {
+                throw new CorruptFileException(file, where + " has unsupported dtype " + dtype + " (supported: F32, F16, BF16, F64, I64, I32)");
+            }
+            if (sh == null || !sh.isArray()) throw new CorruptFileException(file, where + " has no shape");
+            int[] shape = new int[sh.size()];
+            long n = 1;
+            for (int i = 0; i < shape.length; i++) {
+                JsonNode d = sh.get(i);
+                if (!d.isIntegralNumber() || !d.canConvertToLong() || d.asLong() < 0 || d.asLong() > Integer.MAX_VALUE) {
+                    throw new CorruptFileException(file, where + " has an invalid dimension " + d + " in its shape " + sh);
+                }
+                shape[i] = (int) d.asLong();
+                n *= shape[i]; // no overflow: n <= 2^31 before, a dimension <= 2^31
+                if (n > Integer.MAX_VALUE - 8L) {
+                    throw new CorruptFileException(file, where + " has " + sh + " elements, more than one Java array holds ("
+                            + (Integer.MAX_VALUE - 8) + ")");
+                }
+            }
+            if (off == null || !off.isArray() || off.size() != 2 || !off.get(0).isIntegralNumber() || !off.get(1).isIntegralNumber()
+                    || !off.get(0).canConvertToLong() || !off.get(1).canConvertToLong()) {
+                throw new CorruptFileException(file, where + " has no valid data_offsets [begin, end]");
+            }
+            long begin = off.get(0).asLong(), end = off.get(1).asLong();
+            if (begin < 0 || end < begin || end > dataSize) {
+                throw new CorruptFileException(file, where + " has data_offsets [" + begin + ", " + end + "] outside the file's "
+                        + dataSize + " data bytes (truncated?)");
+            }
+            if (end - begin != n * width) {
+                throw new CorruptFileException(file, where + " has data_offsets [" + begin + ", " + end + "] that do not fit its shape "
+                        + Arrays.toString(shape) + " and dtype " + dtype + " (" + n * width + " bytes)");
+            }
+            tensors.add(new Declared(name, dtype, shape, begin, end, (int) n));
+        }
+        List<Declared> byOffset = new java.util.ArrayList<>(tensors);
+        byOffset.sort(java.util.Comparator.comparingLong(Declared::begin).thenComparingLong(Declared::end));
+        for (int i = 1; i < byOffset.size(); i++) {
+            Declared a = byOffset.get(i - 1), b = byOffset.get(i);
+            if (b.begin() < a.end()) {
+                throw new CorruptFileException(file, "tensors '" + a.name() + "' and '" + b.name() + "' overlap (bytes " + b.begin() + " to "
+                        + Math.min(a.end(), b.end()) + ")");
+            }
+        }
+        return new Header(tensors, metadata, base);
+    }
+
+    /**
+     * Reads every tensor of {@code file}, in header order, after {@link #header checking the header} and
+     * that the tensors fit in the memory there is.
+     *
+     * @throws CorruptFileException naming the file and the problem; nothing else for a malformed file
+     */
     public static Map<String, Entry> read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw new IOException(file + ": not a safetensors file (only " + size + " bytes)");
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > Math.min(size - 8, 100L << 20)) {
-                throw new IOException(file + ": not a safetensors file (header length " + headerLen + ")");
+            Header h = header(ch, file);
+            long need = 0;
+            for (Declared d : h.tensors()) need += (long) d.count() * (d.dtype().startsWith("I") ? 8 : 4);
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            if (need > free) {
+                throw new CorruptFileException(file, "its tensors need " + (need >> 20) + " MiB of memory, but this Java heap has "
+                        + (free >> 20) + " MiB free of " + (rt.maxMemory() >> 20) + " MiB; give Java more memory (-Xmx, VITARENA_JAVA_OPTS)");
             }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8);
-            JsonNode header = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8));
-            long base = 8 + headerLen;
             Map<String, Entry> out = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) continue;
-                JsonNode v = e.getValue();
-                String dtype = v.get("dtype").asText();
-                JsonNode shapeNode = v.get("shape");
-                int[] shape = new int[shapeNode.size()];
-                for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asInt();
-                long begin = v.get("data_offsets").get(0).asLong();
-                long end = v.get("data_offsets").get(1).asLong();
-                long n = 1;
-                for (int d : shape) n *= d;
-                int width = switch (dtype) {
-                    case "F32", "I32" -> 4;
-                    case "F16", "BF16" -> 2;
-                    case "I64", "F64" -> 8;
-                    default -> throw new IOException(file + ": tensor '" + e.getKey() + "' has unsupported dtype " + dtype
-                            + " (supported: F32, F16, BF16, F64, I64, I32)");
-                };
-                if (end - begin != n * width || base + end > size) {
-                    throw new IOException(file + ": tensor '" + e.getKey() + "' has data_offsets [" + begin + ", " + end
-                            + "] that do not fit its shape " + Arrays.toString(shape) + " and dtype " + dtype);
-                }
-                ByteBuffer data = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, data, base + begin);
-                data.flip();
-                int count = (int) n;
-                switch (dtype) {
-                    case "F32" -> {
-                        float[] f = new float[count];
-                        data.asFloatBuffer().get(f);
-                        out.put(e.getKey(), new Entry(dtype, shape, f, null));
-                    }
-                    case "F64" -> {
-                        float[] f = new float[count];
-                        for (int i = 0; i < count; i++) f[i] = (float) data.getDouble();
-                        out.put(e.getKey(), new Entry(dtype, shape, f, null));
-                    }
-                    case "F16" -> {
-                        float[] f = new float[count];
-                        for (int i = 0; i < count; i++) f[i] = Float.float16ToFloat(data.getShort());
-                        out.put(e.getKey(), new Entry(dtype, shape, f, null));
-                    }
-                    case "BF16" -> {
-                        float[] f = new float[count];
-                        for (int i = 0; i < count; i++) f[i] = Float.intBitsToFloat((data.getShort() & 0xffff) << 16);
-                        out.put(e.getKey(), new Entry(dtype, shape, f, null));
-                    }
-                    case "I64" -> {
-                        long[] l = new long[count];
-                        data.asLongBuffer().get(l);
-                        out.put(e.getKey(), new Entry(dtype, shape, null, l));
-                    }
-                    case "I32" -> {
-                        long[] l = new long[count];
-                        for (int i = 0; i < count; i++) l[i] = data.getInt();
-                        out.put(e.getKey(), new Entry(dtype, shape, null, l));
-                    }
-                    default -> throw new AssertionError(dtype);
-                }
-            }
+            for (Declared d : h.tensors()) out.put(d.name(), load(ch, file, h.base(), d));
             return out;
+        } catch (CorruptFileException e) {
+            throw e;
+        } catch (OutOfMemoryError e) {
+            throw new CorruptFileException(file, "does not fit in this Java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB)", e);
+        } catch (RuntimeException e) {
+            throw new CorruptFileException(file, "unreadable (" + e + ")", e);
         }
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+    private static Entry load(FileChannel ch, Path file, long base, Declared d) throws IOException {
+        ByteBuffer data = ByteBuffer.allocate((int) (d.end() - d.begin())).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, data, base + d.begin(), file);
+        data.flip();
+        int count = d.count();
+        String dtype = d.dtype();
+        int[] shape = d.shape();
+        return switch (dtype) {
+            case "F32" -> {
+                float[] f = new float[count];
+                data.asFloatBuffer().get(f);
+                yield new Entry(dtype, shape, f, null);
+            }
+            case "F64" -> {
+                float[] f = new float[count];
+                for (int i = 0; i < count; i++) f[i] = (float) data.getDouble();
+                yield new Entry(dtype, shape, f, null);
+            }
+            case "F16" -> {
+                float[] f = new float[count];
+                for (int i = 0; i < count; i++) f[i] = Float.float16ToFloat(data.getShort());
+                yield new Entry(dtype, shape, f, null);
+            }
+            case "BF16" -> {
+                float[] f = new float[count];
+                for (int i = 0; i < count; i++) f[i] = Float.intBitsToFloat((data.getShort() & 0xffff) << 16);
+                yield new Entry(dtype, shape, f, null);
+            }
+            case "I64" -> {
+                long[] l = new long[count];
+                data.asLongBuffer().get(l);
+                yield new Entry(dtype, shape, null, l);
+            }
+            case "I32" -> {
+                long[] l = new long[count];
+                for (int i = 0; i < count; i++) l[i] = data.getInt();
+                yield new Entry(dtype, shape, null, l);
+            }
+            default -> throw new AssertionError(dtype);
+        };
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos, Path file) throws IOException {
         while (buf.hasRemaining()) {
             int r = ch.read(buf, pos);
-            if (r < 0) throw new IOException("unexpected end of file");
+            if (r < 0) throw new CorruptFileException(file, "ends early (truncated?)");
             pos += r;
         }
     }
@@ -218,18 +312,14 @@ public final class Safetensors {
         chunk.clear();
     }
 
-    /** Reads the {@code __metadata__} map of {@code file}, empty if it has none. */
+    /** Reads the {@code __metadata__} map of {@code file} (after checking the whole header), empty if it has none. */
     public static Map<String, String> metadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8);
-            JsonNode meta = JSON.readTree(new String(hb.array(), StandardCharsets.UTF_8)).get("__metadata__");
-            Map<String, String> out = new LinkedHashMap<>();
-            if (meta != null) meta.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
-            return out;
+            return header(ch, file).metadata();
+        } catch (CorruptFileException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CorruptFileException(file, "unreadable (" + e + ")", e);
         }
     }
 }
