@@ -8,6 +8,7 @@ Three kinds of output, one per subcommand:
             its eval logits, training logits, loss and the gradient of every parameter.
   adamw     NAME.json, NAME.init.safetensors, NAME.after3.safetensors: three AdamW steps.
   resample  resample.safetensors: position-embedding resampling and bicubic resizing.
+  check     prints the torch, timm and safetensors versions, or fails.
 
 Examples (the exact commands behind reference/ are in reference/README.md):
 
@@ -205,9 +206,17 @@ def make_resample(args):
     print(f"resample -> {os.path.join(args.out, 'resample.safetensors')}")
 
 
+def check(args):
+    """Prints the versions the generator would use, or fails if torch, timm or safetensors is missing."""
+    timm = import_timm()
+    import safetensors
+    print(f"torch {torch.__version__} timm {timm.__version__} safetensors {safetensors.__version__}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="kind", required=True)
+    sub.add_parser("check", help="print the torch, timm and safetensors versions, or fail")
     for kind in ("model", "adamw"):
         p = sub.add_parser(kind, help="a model case" if kind == "model" else "an AdamW trace (3 steps)")
         p.add_argument("--class", dest="class_name", required=True, help="fully qualified timm class")
@@ -222,7 +231,7 @@ def main():
     args = ap.parse_args()
     torch.set_default_dtype(torch.float32)
     torch.use_deterministic_algorithms(True)
-    {"model": make_model_case, "adamw": make_adamw_trace, "resample": make_resample}[args.kind](args)
+    {"check": check, "model": make_model_case, "adamw": make_adamw_trace, "resample": make_resample}[args.kind](args)
 
 
 if __name__ == "__main__":
