@@ -4,7 +4,7 @@ import org.vitarena.engine.ModelRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.vitarena.spi.TimmVerifier;
+import org.vitarena.verify.TimmVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,14 +18,14 @@ import java.util.concurrent.Callable;
 
 /** {@code runner verify-timm DIR}: every reference case against the models on the class path. */
 @Command(name = "verify-timm", mixinStandardHelpOptions = true,
-        description = {"Compare every model family with timm reference files (format: shared/golden/README.md):",
+        description = {"Compare every model family with timm reference files (format: reference/README.md):",
                 "eval logits, training loss, every gradient, the AdamW trace and the resampling references."})
 public final class VerifyTimmCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
     @picocli.CommandLine.ParentCommand Main parent;
     @Mixin CommonOptions common;
 
-    @Parameters(index = "0", description = "Folder of reference cases (e.g. ../shared/golden).")
+    @Parameters(index = "0", description = "Folder of reference cases (e.g. reference, made by verify/generator/make_reference.py).")
     Path dir;
 
     @Option(names = "--json", description = "JSON list of {case, family, status, logits_maxdiff, loss_diff, grad_maxrel, detail}.")

@@ -53,24 +53,35 @@ class RunnerCommandsTest {
         assertTrue(r.err().contains("unknown model 'vit_hyper_patch1'") && r.err().contains("vit_demo"), r.err());
     }
 
-    @Test void verifyTimmPassesEveryGoldenCaseAndReportsJson() throws Exception {
-        Run r = run("verify-timm", Golden.dir().toString(), "--json", "--device", "cpu");
+    /** verify-timm on a folder: every case passes, and the cases are exactly {@code expected}. */
+    private void verifyTimmPassesEveryCase(java.nio.file.Path dir, java.util.Set<String> expected) throws Exception {
+        Run r = run("verify-timm", dir.toString(), "--json", "--device", "cpu");
         JsonNode arr = new ObjectMapper().readTree(r.out());
         java.util.Set<String> passed = new java.util.TreeSet<>();
         for (JsonNode n : arr) {
             assertEquals("PASS", n.get("status").asText(), n.toString());
             passed.add(n.get("case").asText());
         }
-        assertEquals(java.util.Set.of("vit", "vit_adamw", "deit_distilled", "cait", "swin", "resample"), passed, r.out());
+        assertEquals(expected, passed, r.out());
         assertEquals(0, r.code(), r.err());
+    }
+
+    @Test void verifyTimmPassesEveryRepositoryCaseAndReportsJson() throws Exception {
+        verifyTimmPassesEveryCase(Golden.repository(),
+                java.util.Set.of("vit", "vit_adamw", "deit_distilled", "cait", "swin", "swin_3stage", "resample"));
+    }
+
+    @Test void verifyTimmPassesEverySharedCase() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Golden.shared().isPresent(), Golden.sharedMissing());
+        verifyTimmPassesEveryCase(Golden.shared().get(), java.util.Set.of("vit", "vit_adamw", "deit_distilled", "cait", "swin", "resample"));
     }
 
     @Test void verifyTimmFailsWithExitCode1OnAWrongReference(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
         // a copy of the vit case whose expected logits are shifted: the verifier must notice
         for (String f : new String[]{"vit.json", "vit.weights.safetensors"}) {
-            java.nio.file.Files.copy(Golden.dir().resolve(f), tmp.resolve(f));
+            java.nio.file.Files.copy(Golden.repository().resolve(f), tmp.resolve(f));
         }
-        var io = new java.util.LinkedHashMap<>(org.vitarena.core.io.Safetensors.read(Golden.dir().resolve("vit.io.safetensors")));
+        var io = new java.util.LinkedHashMap<>(org.vitarena.core.io.Safetensors.read(Golden.repository().resolve("vit.io.safetensors")));
         var logits = io.get("eval_logits");
         float[] shifted = logits.floats().clone();
         shifted[0] += 1e-2f;

@@ -57,8 +57,20 @@ public interface ModelProvider {
     }
 
     /**
+     * Whether this provider builds timm class {@code timmClass} with these constructor arguments.
+     * Several providers may claim one class (timm's {@code MlpMixer} serves the Mixer, ResMLP and
+     * gMLP families): each then overrides this to accept only its own kwargs (e.g. its block type),
+     * so that exactly one provider accepts a reference case. The default accepts every class of
+     * {@link #timmClasses()}, whatever the kwargs.
+     */
+    default boolean acceptsTimm(String timmClass, Map<String, Object> kwargs) {
+        return timmClasses().contains(timmClass);
+    }
+
+    /**
      * Builds from timm constructor arguments, as {@code timm.create_model} passes them to the class
-     * (see the {@code kwargs} of the reference cases in {@code shared/golden/*.json}).
+     * (see the {@code kwargs} of the reference cases in {@code reference/*.json}). Called only
+     * with a class and kwargs that {@link #acceptsTimm} accepts.
      */
     default VisionModel createFromTimm(String timmClass, Map<String, Object> kwargs, long seed) {
         throw new UnsupportedOperationException(family() + " cannot build timm class " + timmClass);

@@ -64,7 +64,7 @@ class TornadoDeviceTest {
         int code;
         Backend before = Backends.current();
         try {
-            code = cl.execute("verify-timm", Golden.dir().toString(), "--device", "tornado", "-v");
+            code = cl.execute("verify-timm", Golden.repository().toString(), "--device", "tornado", "-v");
         } finally {
             Backend used = Backends.current();
             Backends.use(before);

@@ -6,31 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.io.Safetensors;
+import org.vitarena.core.testing.Golden;
 
 /**
- * Values are 0..255; float rounding order differs from PyTorch's compiled kernels, measured max |diff|
- * is ~1.3e-4 (upscale) and ~1.2e-4 (antialias), i.e. ~5e-7 relative; the bound is 2.5e-4.
- * Bicubic against PyTorch's F.interpolate and timm's resample_abs_pos_embed (golden/resample.safetensors). */
+ * Bicubic against PyTorch's F.interpolate and timm's resample_abs_pos_embed ({@code resample.safetensors}
+ * of the repository's reference data, and of {@code ../shared/golden} when present). Values are 0..255;
+ * float rounding order differs from PyTorch's compiled kernels, measured max |diff| is ~1.3e-4 (upscale)
+ * and ~1.2e-4 (antialias), i.e. ~5e-7 relative; the bound is 2.5e-4.
+ */
 class BicubicTest {
-    private static Map<String, Safetensors.Entry> golden;
-
-    static Path goldenDir() {
-        String prop = System.getProperty("vitarena.golden");
-        if (prop != null && Files.isDirectory(Path.of(prop))) return Path.of(prop);
-        return Path.of("").toAbsolutePath().getParent().resolve("../shared/golden").normalize();
+    static Map<String, Safetensors.Entry> repository() throws IOException {
+        return Safetensors.read(Golden.repository().resolve("resample.safetensors"));
     }
 
-    @BeforeAll
-    static void load() throws IOException {
-        Path file = goldenDir().resolve("resample.safetensors");
-        assumeTrue(Files.exists(file), "golden data not found at " + file);
-        golden = Safetensors.read(file);
+    static Map<String, Safetensors.Entry> shared() throws IOException {
+        assumeTrue(Golden.shared().isPresent(), Golden.sharedMissing());
+        return Safetensors.read(Golden.shared().get().resolve("resample.safetensors"));
     }
 
     private static float maxDiff(String label, float[] expected, float[] actual) {
@@ -41,22 +35,19 @@ class BicubicTest {
         return m;
     }
 
-    @Test
-    void upscaleMatchesTorch() {
+    private static void upscaleMatchesTorch(Map<String, Safetensors.Entry> golden) {
         float[] img = golden.get("image").floats();
         float[] out = Bicubic.resize(img, 3, 64, 64, 96, 96, false);
         assertTrue(maxDiff("bicubic_96", golden.get("bicubic_96").floats(), out) <= 2.5e-4f);
     }
 
-    @Test
-    void antialiasDownscaleMatchesTorch() {
+    private static void antialiasDownscaleMatchesTorch(Map<String, Safetensors.Entry> golden) {
         float[] img = golden.get("image").floats();
         float[] out = Bicubic.resize(img, 3, 64, 64, 40, 40, true);
         assertTrue(maxDiff("bicubic_aa_40", golden.get("bicubic_aa_40").floats(), out) <= 2.5e-4f);
     }
 
-    @Test
-    void posEmbedMatchesTimm() {
+    private static void posEmbedMatchesTimm(Map<String, Safetensors.Entry> golden) {
         Safetensors.Entry pe = golden.get("posemb");
         assertArrayEquals(new int[] {1, 17, 64}, pe.shape());
         float[] out = Bicubic.resamplePosEmbed(pe.floats(), 1, 64, 4, 4, 6, 6);
@@ -64,6 +55,13 @@ class BicubicTest {
         assertTrue(maxDiff("posemb_6x6", expected, out) <= 1e-5f);
         for (int d = 0; d < 64; d++) assertEquals(pe.floats()[d], out[d], "class token kept");
     }
+
+    @Test void upscaleMatchesTorch() throws IOException { upscaleMatchesTorch(repository()); }
+    @Test void antialiasDownscaleMatchesTorch() throws IOException { antialiasDownscaleMatchesTorch(repository()); }
+    @Test void posEmbedMatchesTimm() throws IOException { posEmbedMatchesTimm(repository()); }
+    @Test void sharedUpscaleAgrees() throws IOException { upscaleMatchesTorch(shared()); }
+    @Test void sharedAntialiasDownscaleAgrees() throws IOException { antialiasDownscaleMatchesTorch(shared()); }
+    @Test void sharedPosEmbedAgrees() throws IOException { posEmbedMatchesTimm(shared()); }
 
     @Test
     void identitySizeAndConstantImage() {

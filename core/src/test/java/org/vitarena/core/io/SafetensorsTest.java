@@ -54,8 +54,16 @@ class SafetensorsTest {
         assertArrayEquals(new float[]{3f, -0.5f}, m.get("b").floats());
     }
 
-    @Test void readsTimmGoldenWeights() throws IOException {
-        var m = Safetensors.read(Golden.dir().resolve("vit.weights.safetensors"));
+    /** A state dict written by the Python safetensors library (the repository's timm reference, and the shared one when present). */
+    @Test void readsTimmReferenceWeights() throws IOException {
+        var m = Safetensors.read(Golden.repository().resolve("vit.weights.safetensors"));
+        assertArrayEquals(new int[]{1, 17, 32}, m.get("pos_embed").shape());
+        assertEquals(32, m.size());
+    }
+
+    @Test void readsSharedTimmWeights() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Golden.shared().isPresent(), Golden.sharedMissing());
+        var m = Safetensors.read(Golden.shared().get().resolve("vit.weights.safetensors"));
         assertArrayEquals(new int[]{1, 17, 64}, m.get("pos_embed").shape());
         assertEquals(32, m.size());
     }

@@ -2,18 +2,33 @@ package org.vitarena.models.deit;
 
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.testing.Golden;
-import org.vitarena.spi.TimmVerifier;
+import org.vitarena.verify.TimmVerifier;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Distilled DeiT against timm 1.0.29's reference: both heads' logits, the distilled loss, every gradient. */
+/**
+ * Distilled DeiT against timm: both heads' logits, the distilled loss, every gradient, on the
+ * repository's reference case and, when present, the shared one ({@code ../shared/golden}).
+ */
 class DeitGoldenTest {
+    private static void check(Path dir) {
+        TimmVerifier.Result r = new TimmVerifier(List.of(new DeitProvider())).verifyCase(dir, "deit_distilled");
+        System.out.println(dir + ": " + r.line());
+        assertEquals(TimmVerifier.Status.PASS, r.status(), r.line());
+    }
+
     @Test
     void forwardLossAndEveryGradientMatchTimm() {
-        TimmVerifier.Result r = new TimmVerifier(List.of(new DeitProvider())).verifyCase(Golden.dir(), "deit_distilled");
-        System.out.println(r.line());
-        assertEquals(TimmVerifier.Status.PASS, r.status(), r.line());
+        check(Golden.repository());
+    }
+
+    @Test
+    void sharedReferenceAgrees() {
+        assumeTrue(Golden.shared().isPresent(), Golden.sharedMissing());
+        check(Golden.shared().get());
     }
 }

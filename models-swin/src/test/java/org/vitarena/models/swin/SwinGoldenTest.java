@@ -1,90 +1,67 @@
 package org.vitarena.models.swin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.NoGrad;
-import org.vitarena.core.Tensor;
-import org.vitarena.core.io.Safetensors;
 import org.vitarena.core.io.StateDict;
 import org.vitarena.core.ops.Stochastic;
 import org.vitarena.core.testing.Golden;
-import org.vitarena.spi.TimmVerifier;
+import org.vitarena.verify.ReferenceCase;
+import org.vitarena.verify.TimmVerifier;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Swin against timm 1.0.29's reference ({@code shared/golden/swin.*}).
- *
- * <p>The reference's kwargs do not set {@code drop_path_rate}, so timm's default of 0.1 was active in
- * its training forward: its {@code train_logits}, loss and gradients come from one stochastic-depth
- * draw. {@link TimmVerifier} recovers that draw per sample (through
- * {@link Stochastic.DropPathReplay}) and replays it for the loss and backward comparison.
+ * Swin against timm: eval logits, training loss and every gradient, on the repository's reference
+ * cases ({@code swin}: two stages as the shared one; {@code swin_3stage}: three stages, two patch
+ * mergings) and, when present, on the shared one ({@code ../shared/golden/swin}). Every reference
+ * is made with {@code drop_path_rate=0}, so the comparison is deterministic.
  */
 class SwinGoldenTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static Map<String, Object> kwargs;
-    private static Map<String, Safetensors.Entry> weights, io;
-
-    @BeforeAll
-    @SuppressWarnings("unchecked")
-    static void read() throws Exception {
-        Path dir = Golden.dir();
-        kwargs = JSON.convertValue(JSON.readTree(dir.resolve("swin.json").toFile()).get("kwargs"), Map.class);
-        weights = Safetensors.read(dir.resolve("swin.weights.safetensors"));
-        io = Safetensors.read(dir.resolve("swin.io.safetensors"));
+    private static void check(Path dir, String name) {
+        TimmVerifier.Result r = new TimmVerifier(List.of(new SwinProvider())).verifyCase(dir, name);
+        System.out.println(dir + ": " + r.line());
+        assertEquals(TimmVerifier.Status.PASS, r.status(), r.line());
     }
 
-    private static SwinTransformer load() {
+    @Test
+    void forwardLossAndEveryGradientMatchTimm() {
+        check(Golden.repository(), "swin");
+    }
+
+    @Test
+    void threeStagesMatchTimm() {
+        check(Golden.repository(), "swin_3stage");
+    }
+
+    @Test
+    void sharedReferenceAgrees() {
+        assumeTrue(Golden.shared().isPresent(), Golden.sharedMissing());
+        check(Golden.shared().get(), "swin");
+    }
+
+    /** timm's default drop_path_rate 0.1, stagewise linspace(0, 0.1, 4) over the blocks: blocks 1..3 have two sites each. */
+    @Test
+    void dropPathSitesFollowTimmsStagewiseRates() throws Exception {
+        ReferenceCase c = ReferenceCase.read(Golden.repository(), "swin");
+        Map<String, Object> kwargs = new HashMap<>(c.kwargs());
+        kwargs.remove("drop_path_rate");
         SwinTransformer m = (SwinTransformer) new SwinProvider().createFromTimm(SwinProvider.TIMM_CLASS, kwargs, 0L);
-        StateDict.load(m, weights, true, "swin.weights.safetensors");
-        return m;
-    }
-
-    private static Tensor input() {
-        Safetensors.Entry e = io.get("input");
-        return Tensor.of(e.floats(), e.shape());
-    }
-
-    @Test
-    void evalLogitsMatchTimm() {
-        SwinTransformer m = load();
-        m.train(false);
-        float[] got;
-        try (var ignored = NoGrad.scope()) {
-            got = m.forward(input()).toArray();
-        }
-        double d = TimmVerifier.maxDiff(got, io.get("eval_logits").floats());
-        System.out.printf("swin eval logits maxdiff=%.3g%n", d);
-        assertTrue(d <= TimmVerifier.LOGITS_TOL, "eval logits maxdiff " + d);
-    }
-
-    /** timm's stagewise linspace(0, 0.1, 4) over the blocks: blocks 1..3 have two sites each, block 0 (rate 0) none. */
-    @Test
-    void dropPathSitesFollowTimmsStagewiseRates() {
-        SwinTransformer m = load();
+        StateDict.load(m, c.weights(), true, "swin.weights.safetensors");
         m.train(true);
-        try (var ignored = NoGrad.scope(); var c = Stochastic.DropPathReplay.counting()) {
-            m.forward(input());
-            assertEquals(6, c.sites());
+        try (var ignored = NoGrad.scope(); var counted = Stochastic.DropPathReplay.counting()) {
+            m.forward(c.input());
+            assertEquals(6, counted.sites());
             float[] want = {0.1f / 3, 0.1f / 3, 0.2f / 3, 0.2f / 3, 0.1f, 0.1f};
             for (int s = 0; s < want.length; s++) {
-                assertEquals(want[s], c.rate(s), 1e-7, "rate of site " + s);
-                assertEquals(2, c.batch(s));
+                assertEquals(want[s], counted.rate(s), 1e-7, "rate of site " + s);
+                assertEquals(2, counted.batch(s));
             }
         }
-    }
-
-    @Test
-    void timmVerifierPassesWithTheReferenceStochasticDepthReplayed() {
-        TimmVerifier.Result r = new TimmVerifier(List.of(new SwinProvider())).verifyCase(Golden.dir(), "swin");
-        System.out.println(r.line());
-        assertEquals(TimmVerifier.Status.PASS, r.status(), r.line());
-        assertTrue(r.detail().contains("drop-path replayed"), r.line());
     }
 }

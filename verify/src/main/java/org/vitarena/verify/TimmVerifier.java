@@ -1,7 +1,6 @@
-package org.vitarena.spi;
+package org.vitarena.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.vitarena.core.MemoryPool;
 import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
@@ -13,6 +12,7 @@ import org.vitarena.core.ops.Arith;
 import org.vitarena.core.ops.Norms;
 import org.vitarena.core.ops.Stochastic;
 import org.vitarena.core.optim.AdamW;
+import org.vitarena.spi.ModelProvider;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,33 +21,29 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
- * Checks that models compute what timm computes, from reference files in the format of
- * {@code shared/golden/README.md}: for each case {@code NAME.json} + {@code NAME.weights.safetensors}
- * + {@code NAME.io.safetensors}, build the model from timm's constructor arguments through the
- * provider that knows the class, load the weights strictly, and compare eval logits, training
+ * Checks that models compute what timm computes, from reference cases in the format of
+ * {@code reference/README.md} (made by {@code verify/generator/make_reference.py}): for each case
+ * {@code NAME.json} + {@code NAME.weights.safetensors} + {@code NAME.io.safetensors}, build the model
+ * from timm's constructor arguments through the one provider that accepts the class and kwargs
+ * ({@link ModelProvider#acceptsTimm}), load the weights strictly, and compare eval logits, training
  * logits, the loss and every gradient; replay an optimiser trace ({@code NAME.init.safetensors} +
  * {@code NAME.after3.safetensors}); compare the resampling references ({@code resample.safetensors}).
  *
- * <p>The training pass is compared without stochastic depth. When the reference's training logits
- * do not match that and the model has drop-path sites of rate &gt; 0 (a reference made with a
- * drop_path_rate default left on, as timm's SwinTransformer has), the per-sample keep/drop decisions
- * are recovered by trying all 2^K patterns of the K sites (K ≤ {@link #MAX_REPLAY_SITES}) through
- * {@link Stochastic.DropPathReplay} and replayed for the loss and gradients; the detail then names
- * the dropped sites of each sample.
+ * <p>References are deterministic: the training pass has no dropout and no stochastic depth. The
+ * Java training pass runs with drop-path switched off too, so a case whose kwargs ask for stochastic
+ * depth fails with a message saying to regenerate it with {@code drop_path_rate=0}.
  *
- * <p>Tolerances (the golden README's): logits max|Δ| ≤ 1e-4, loss |Δ| ≤ 1e-5, each gradient max|Δ| ≤
+ * <p>Tolerances (the reference README's): logits max|Δ| ≤ 1e-4, loss |Δ| ≤ 1e-5, each gradient max|Δ| ≤
  * 1e-3·max|ref| + 1e-6, weights after the optimiser trace max|Δ| ≤ 1e-5.
  */
 public final class TimmVerifier {
     public static final double LOGITS_TOL = 1e-4, LOSS_TOL = 1e-5, GRAD_REL_TOL = 1e-3, GRAD_ABS_TOL = 1e-6, WEIGHT_TOL = 1e-5;
     /** A gradient element counts as rounding noise below 100 × Adam's eps and 1e-5 × its tensor's max. */
     public static final double NOISE_GRAD = 1e-6, NOISE_REL = 1e-5;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public enum Status { PASS, FAIL, SKIP }
+    public enum Status { PASS, FAIL }
 
     /**
      * One case's outcome. NaN where a measure does not apply. {@code gradMaxrel} is the max over
@@ -67,57 +63,73 @@ public final class TimmVerifier {
         this.providers = providers;
     }
 
-    /** Every case in {@code dir}, sorted by name. */
+    /** Every case in {@code dir}, sorted by name, then {@code resample.safetensors} if there. */
     public List<Result> verifyAll(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new IOException("reference folder " + dir + " does not exist");
         List<Result> out = new ArrayList<>();
-        List<Path> jsons;
-        try (Stream<Path> s = Files.list(dir)) {
-            jsons = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
-        }
-        for (Path json : jsons) {
-            String name = json.getFileName().toString().replaceFirst("\\.json$", "");
-            out.add(verifyCase(dir, name));
-        }
+        for (String name : ReferenceCase.names(dir)) out.add(verifyCase(dir, name));
         if (Files.exists(dir.resolve("resample.safetensors"))) out.add(verifyResample(dir.resolve("resample.safetensors")));
         return out;
     }
 
     /** One case by name ({@code vit}, {@code vit_adamw}, ...). */
     public Result verifyCase(Path dir, String name) {
+        String family = "?";
         try {
-            JsonNode spec = JSON.readTree(dir.resolve(name + ".json").toFile());
+            JsonNode spec = ReferenceCase.spec(dir, name);
             if (spec.has("optimizer")) return verifyOptimizerTrace(dir, name, spec);
             String cls = spec.get("class").asText();
-            ModelProvider p = providerFor(cls);
-            if (p == null) return new Result(name, familyGuess(cls), Status.SKIP, Double.NaN, Double.NaN, Double.NaN, "no provider for " + cls + " on the class path");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> kwargs = JSON.convertValue(spec.get("kwargs"), Map.class);
+            Map<String, Object> kwargs = ReferenceCase.kwargs(spec.get("kwargs"));
+            family = familyGuess(cls);
+            ModelProvider p = providerFor(name, cls, kwargs, providers);
+            family = p.family();
+            ReferenceCase c = ReferenceCase.read(dir, name);
             VisionModel model = p.createFromTimm(cls, kwargs, 0L);
-            StateDict.load(model, Safetensors.read(dir.resolve(name + ".weights.safetensors")), true, name + ".weights.safetensors");
-            Map<String, Safetensors.Entry> io = Safetensors.read(dir.resolve(name + ".io.safetensors"));
-            return compare(name, p.family(), model, io);
+            StateDict.load(model, c.weights(), true, name + ".weights.safetensors");
+            return compare(c, p.family(), model);
+        } catch (NoProviderException e) {
+            return new Result(name, family, Status.FAIL, Double.NaN, Double.NaN, Double.NaN, e.getMessage());
         } catch (Exception e) {
-            return new Result(name, "?", Status.FAIL, Double.NaN, Double.NaN, Double.NaN, "error: " + e);
+            return new Result(name, family, Status.FAIL, Double.NaN, Double.NaN, Double.NaN, "error: " + e);
         }
     }
 
-    private ModelProvider providerFor(String timmClass) {
-        for (ModelProvider p : providers) if (p.timmClasses().contains(timmClass)) return p;
-        return null;
+    /** No provider, or more than one, accepts a case's timm class and kwargs. */
+    public static final class NoProviderException extends IllegalArgumentException {
+        public NoProviderException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The one provider that accepts {@code timmClass} with {@code kwargs} ({@link ModelProvider#acceptsTimm}).
+     * Several providers may claim one timm class (timm's {@code MlpMixer} serves the Mixer, ResMLP and
+     * gMLP families), so the kwargs decide.
+     *
+     * @throws NoProviderException when none accepts, or several do, naming the case and the candidates
+     */
+    public static ModelProvider providerFor(String caseName, String timmClass, Map<String, Object> kwargs, List<ModelProvider> providers) {
+        List<ModelProvider> accepting = providers.stream().filter(p -> p.acceptsTimm(timmClass, kwargs)).toList();
+        if (accepting.size() == 1) return accepting.get(0);
+        if (accepting.size() > 1) {
+            throw new NoProviderException("case '" + caseName + "': " + accepting.size() + " providers accept timm class " + timmClass
+                    + " with kwargs " + kwargs + ": " + describe(accepting) + "; make acceptsTimm of all but one reject these kwargs");
+        }
+        List<ModelProvider> claiming = providers.stream().filter(p -> p.timmClasses().contains(timmClass)).toList();
+        throw new NoProviderException("case '" + caseName + "': no provider accepts timm class " + timmClass + " with kwargs " + kwargs
+                + (claiming.isEmpty() ? "; none on the class path claims that class (providers: " + describe(providers) + ")"
+                        : "; providers claiming the class but refusing these kwargs: " + describe(claiming)));
+    }
+
+    private static String describe(List<ModelProvider> ps) {
+        if (ps.isEmpty()) return "none";
+        List<String> out = new ArrayList<>();
+        for (ModelProvider p : ps) out.add(p.family() + " (" + p.getClass().getName() + ")");
+        return String.join(", ", out);
     }
 
     private static String familyGuess(String cls) {
         String[] parts = cls.split("\\.");
         return parts.length >= 3 ? parts[parts.length - 2] : cls;
-    }
-
-    private static Tensor tensor(Safetensors.Entry e) {
-        return Tensor.of(e.floats(), e.shape());
-    }
-
-    private static int[] ints(Safetensors.Entry e) {
-        return Arrays.stream(e.longs()).mapToInt(v -> (int) v).toArray();
     }
 
     /** max |a − b|. */
@@ -146,10 +158,11 @@ public final class TimmVerifier {
         return Arith.scale(Arith.add(a, b), 0.5f);
     }
 
-    private Result compare(String name, String family, VisionModel model, Map<String, Safetensors.Entry> io) {
-        Tensor input = tensor(io.get("input"));
-        int[] target = ints(io.get("target"));
-        int[] targetDist = io.containsKey("target_dist") ? ints(io.get("target_dist")) : target;
+    private Result compare(ReferenceCase c, String family, VisionModel model) {
+        Map<String, Safetensors.Entry> io = c.io();
+        Tensor input = c.input();
+        int[] target = c.ints("target");
+        int[] targetDist = io.containsKey("target_dist") ? c.ints("target_dist") : target;
         List<String> failures = new ArrayList<>();
 
         model.train(false);
@@ -162,40 +175,24 @@ public final class TimmVerifier {
         model.train(true);
         model.zeroGrad();
         // The training pass runs on pooled memory, as in training, so early release is checked against timm too.
-        MemoryPool.Scope step = new MemoryPool(input.backend()).open();
-        try {
-            List<float[]> refTrain = io.containsKey("train_logits") ? List.of(io.get("train_logits").floats())
-                    : io.containsKey("train_logits_cls") ? List.of(io.get("train_logits_cls").floats(), io.get("train_logits_dist").floats())
-                    : List.of();
-            // The training pass without stochastic depth, counting the drop-path sites on the way.
+        try (MemoryPool.Scope ignored = new MemoryPool(input.backend()).open()) {
+            List<float[]> refTrain = c.trainLogits();
+            // The training pass without stochastic depth (as the reference's), counting the drop-path sites.
             List<Tensor> outs;
-            Stochastic.DropPathReplay counted;
-            try (var c = Stochastic.DropPathReplay.counting()) {
+            int sites;
+            try (var counted = Stochastic.DropPathReplay.counting()) {
                 outs = model.forwardTrain(input);
-                counted = c;
+                sites = counted.sites();
             }
-            String replayed = "";
             if (outs.size() != refTrain.size()) {
                 failures.add("model gave " + outs.size() + " training outputs, reference has " + refTrain.size());
             } else {
-                double plain = trainDiff(outs, refTrain);
-                if (!(plain <= LOGITS_TOL) && counted.sites() > 0) {
-                    // The reference's training pass had stochastic depth (e.g. a drop_path_rate default
-                    // the kwargs do not override): recover its per-sample keep/drop decisions.
-                    DropPathSearch found = searchDropPath(model, input, refTrain, counted);
-                    if (found.error != null) {
-                        failures.add(found.error);
-                    } else {
-                        replayed = found.describe();
-                        model.zeroGrad();
-                        try (var ignored = Stochastic.DropPathReplay.replaying(found.keep)) {
-                            outs = model.forwardTrain(input);
-                        }
-                    }
-                }
-                if (outs.size() == refTrain.size()) logits = Math.max(logits, trainDiff(outs, refTrain));
+                logits = Math.max(logits, trainDiff(outs, refTrain));
             }
-            if (!(logits <= LOGITS_TOL)) failures.add("logits");
+            if (!(logits <= LOGITS_TOL)) {
+                failures.add(sites == 0 ? "logits" : "logits (the kwargs give " + sites + " drop-path sites of rate > 0; "
+                        + "references must be made without stochastic depth: regenerate with drop_path_rate=0)");
+            }
             Tensor loss = loss(outs, target, targetDist, 0f);
             double lossDiff = Math.abs(loss.item() - io.get("loss").floats()[0]);
             if (!(lossDiff <= LOSS_TOL)) failures.add("loss");
@@ -224,15 +221,9 @@ public final class TimmVerifier {
             }
             model.zeroGrad();
             String detail = failures.isEmpty() ? "worst_grad=" + worst : "failed: " + String.join(", ", failures);
-            if (!replayed.isEmpty()) detail += "; " + replayed;
-            return new Result(name, family, failures.isEmpty() ? Status.PASS : Status.FAIL, logits, lossDiff, worstRel, detail);
-        } finally {
-            step.close();
+            return new Result(c.name(), family, failures.isEmpty() ? Status.PASS : Status.FAIL, logits, lossDiff, worstRel, detail);
         }
     }
-
-    /** Most drop-path sites whose 2^K keep/drop patterns {@link #searchDropPath} tries per sample. */
-    public static final int MAX_REPLAY_SITES = 12;
 
     /** max |Δ| over every training output against the reference's. */
     private static double trainDiff(List<Tensor> outs, List<float[]> ref) {
@@ -241,85 +232,12 @@ public final class TimmVerifier {
         return d;
     }
 
-    /** The outcome of {@link #searchDropPath}: {@code keep[site][sample]}, or an error. */
-    private record DropPathSearch(boolean[][] keep, float[] rates, double[] best, double[] second, String error) {
-        String describe() {
-            StringBuilder b = new StringBuilder("drop-path replayed (").append(rates.length).append(" sites, rates");
-            for (float r : rates) b.append(String.format(" %.3g", r));
-            b.append("):");
-            int batch = best.length;
-            for (int i = 0; i < batch; i++) {
-                List<String> dropped = new ArrayList<>();
-                for (int s = 0; s < rates.length; s++) if (!keep[s][i]) dropped.add(Integer.toString(s));
-                b.append(i == 0 ? " " : "; ").append("sample ").append(i).append(" dropped ")
-                        .append(dropped.isEmpty() ? "none" : (dropped.size() == 1 ? "site " : "sites ") + String.join(",", dropped))
-                        .append(String.format(" (fit %.3g, next %.3g%s)", best[i], second[i], second[i] <= LOGITS_TOL ? ", ambiguous" : ""));
-            }
-            return b.toString();
-        }
-    }
-
-    /**
-     * Recovers the per-sample stochastic-depth decisions of a reference training pass: every one of
-     * the 2^K keep/drop patterns of the K sites is run for the whole batch (no gradients), and for
-     * each sample the pattern whose output rows match the reference's best is taken. Samples do not
-     * interact in these models, so a pattern's rows for one sample do not depend on the others'.
-     */
-    private static DropPathSearch searchDropPath(VisionModel model, Tensor input, List<float[]> ref, Stochastic.DropPathReplay counted) {
-        int k = counted.sites(), batch = input.dim(0);
-        float[] rates = counted.rates();
-        if (k > MAX_REPLAY_SITES) {
-            return new DropPathSearch(null, rates, null, null, "training logits differ from a pass without drop-path and the model has " + k
-                    + " drop-path sites; replaying them would try 2^" + k + " patterns per sample (at most " + MAX_REPLAY_SITES
-                    + " sites are searched): regenerate the reference with drop_path_rate=0");
-        }
-        for (int s = 0; s < k; s++) {
-            if (counted.batch(s) != batch) {
-                return new DropPathSearch(null, rates, null, null, "drop-path site " + s + " sees a batch of " + counted.batch(s)
-                        + ", the input has " + batch + ": cannot replay per sample");
-            }
-        }
-        double[] best = new double[batch], second = new double[batch];
-        Arrays.fill(best, Double.POSITIVE_INFINITY);
-        Arrays.fill(second, Double.POSITIVE_INFINITY);
-        int[] bestPattern = new int[batch];
-        for (int pattern = 0; pattern < 1 << k; pattern++) {
-            final int pat = pattern;
-            List<Tensor> outs;
-            try (var ignored = NoGrad.scope(); var r = Stochastic.DropPathReplay.replaying((site, sample) -> (pat >> site & 1) == 0)) {
-                outs = model.forwardTrain(input);
-                if (r.sites() != k) {
-                    return new DropPathSearch(null, rates, null, null, "the model's drop-path sites changed between passes (" + k + " then " + r.sites() + ")");
-                }
-            }
-            for (int i = 0; i < batch; i++) {
-                double d = 0;
-                for (int o = 0; o < outs.size(); o++) {
-                    float[] got = outs.get(o).toArray(), want = ref.get(o);
-                    int per = want.length / batch;
-                    d = Math.max(d, maxDiff(Arrays.copyOfRange(got, i * per, (i + 1) * per), Arrays.copyOfRange(want, i * per, (i + 1) * per)));
-                }
-                if (d < best[i]) {
-                    second[i] = best[i];
-                    best[i] = d;
-                    bestPattern[i] = pattern;
-                } else if (d < second[i]) {
-                    second[i] = d;
-                }
-            }
-        }
-        boolean[][] keep = new boolean[k][batch];
-        for (int s = 0; s < k; s++) for (int i = 0; i < batch; i++) keep[s][i] = (bestPattern[i] >> s & 1) == 0;
-        return new DropPathSearch(keep, rates, best, second, null);
-    }
-
     /** Replays the AdamW trace: losses at each step and the weights after the last. */
     private Result verifyOptimizerTrace(Path dir, String name, JsonNode spec) throws IOException {
-        ModelProvider p = providerFor(VitTimm.CLASS);
-        if (p == null) return new Result(name, "vit", Status.SKIP, Double.NaN, Double.NaN, Double.NaN, "no provider for " + VitTimm.CLASS);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> kwargs = JSON.convertValue(spec.get("model"), Map.class);
-        VisionModel model = p.createFromTimm(VitTimm.CLASS, kwargs, 0L);
+        String cls = spec.path("class").asText(VIT_CLASS);
+        Map<String, Object> kwargs = ReferenceCase.kwargs(spec.get("model"));
+        ModelProvider p = providerFor(name, cls, kwargs, providers);
+        VisionModel model = p.createFromTimm(cls, kwargs, 0L);
         StateDict.load(model, Safetensors.read(dir.resolve(name + ".init.safetensors")), true, name + ".init.safetensors");
         Map<String, Safetensors.Entry> after = Safetensors.read(dir.resolve(name + ".after3.safetensors"));
         Safetensors.Entry inputs = after.get("inputs");
@@ -404,8 +322,6 @@ public final class TimmVerifier {
         }
     }
 
-    /** The timm class the optimiser trace uses. */
-    private static final class VitTimm {
-        static final String CLASS = "timm.models.vision_transformer.VisionTransformer";
-    }
+    /** The timm class of an optimiser trace whose JSON names none. */
+    private static final String VIT_CLASS = "timm.models.vision_transformer.VisionTransformer";
 }
