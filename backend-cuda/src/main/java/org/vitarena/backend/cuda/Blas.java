@@ -1,5 +1,7 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.Precision;
+
 import java.util.function.Consumer;
 
 /**

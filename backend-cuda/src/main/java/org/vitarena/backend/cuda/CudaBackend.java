@@ -1,13 +1,15 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
+import org.vitarena.core.backend.BinaryOp;
+import org.vitarena.core.backend.Precision;
+import org.vitarena.core.backend.Storage;
 import org.vitarena.core.backend.SumToPlan;
+import org.vitarena.core.backend.UnaryOp;
 import jcuda.NativePointerObject;
 import jcuda.Pointer;
 import jcuda.driver.JCudaDriver;
-import org.vitarena.core.backend.Backend;
-import org.vitarena.core.backend.BinaryOp;
-import org.vitarena.core.backend.Storage;
-import org.vitarena.core.backend.UnaryOp;
 
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
@@ -66,12 +68,20 @@ public final class CudaBackend implements Backend {
         this.gcEvery = Math.max(1L << 28, gpu.totalMemory / 4);
     }
 
-    /** Opens device 0, chooses the cuBLAS binding and logs both choices. */
-    public static CudaBackend open(Consumer<String> log) {
+    /**
+     * Opens device 0, chooses the cuBLAS binding and logs both choices. Of the options only
+     * {@link BackendOptions#precision()} applies: device memory is allocated as tensors need it
+     * (a set {@link BackendOptions#deviceMemoryBytes()} is logged as ignored), and there are no
+     * compute threads on the host.
+     */
+    public static CudaBackend open(BackendOptions options, Consumer<String> log) {
         Driver gpu = new Driver(0, log);
         Blas blas = Blas.open(gpu.stream.handle(), gpu.stream, log);
-        Precision p = Precision.configured();
+        Precision p = options.precision();
         log.accept("cuda: matrix products in " + p.label());
+        if (options.deviceMemoryBytes() > 0) {
+            log.accept("cuda: device memory option ignored (memory is allocated from the driver's pool as tensors need it)");
+        }
         return new CudaBackend(gpu, blas, p);
     }
 

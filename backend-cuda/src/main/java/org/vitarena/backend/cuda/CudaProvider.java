@@ -2,6 +2,7 @@ package org.vitarena.backend.cuda;
 
 import jcuda.driver.JCudaDriver;
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BackendProvider;
 
 /**
@@ -21,10 +22,10 @@ public final class CudaProvider implements BackendProvider {
         return Probe.REASON;
     }
 
-    @Override public Backend create() {
+    @Override public Backend create(BackendOptions options) {
         String why = unavailableReason();
         if (why != null) throw new IllegalStateException("cuda is not available: " + why);
-        return CudaBackend.open(msg -> System.err.println(msg));
+        return CudaBackend.open(options, msg -> System.err.println(msg));
     }
 
     /** The probe, run on first use. */

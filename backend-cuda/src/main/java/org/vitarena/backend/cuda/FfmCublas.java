@@ -1,5 +1,7 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.Precision;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;

@@ -1,5 +1,6 @@
 package org.vitarena.backend.cuda;
 
+import org.vitarena.core.backend.Precision;
 import jcuda.Pointer;
 import jcuda.driver.CUstream;
 import jcuda.jcublas.JCublas2;

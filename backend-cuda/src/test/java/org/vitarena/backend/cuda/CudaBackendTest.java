@@ -4,6 +4,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
 import org.vitarena.core.backend.UnaryOp;
@@ -29,7 +30,7 @@ class CudaBackendTest {
     @BeforeAll
     static void open() {
         unavailable = new CudaProvider().unavailableReason();
-        if (unavailable == null) gpu = CudaBackend.open(System.out::println);
+        if (unavailable == null) gpu = CudaBackend.open(BackendOptions.defaults(), System.out::println);
     }
 
     @BeforeEach

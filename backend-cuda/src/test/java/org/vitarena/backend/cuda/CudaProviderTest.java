@@ -1,14 +1,16 @@
 package org.vitarena.backend.cuda;
 
 import org.junit.jupiter.api.Test;
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BackendProvider;
 import org.vitarena.core.backend.Backends;
+import org.vitarena.core.backend.Precision;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -38,12 +40,17 @@ class CudaProviderTest {
     }
 
     @Test
-    void precisionParsesTheThreeNames() {
-        assertEquals(Precision.TF32, Precision.parse("tf32"));
-        assertEquals(Precision.BF16, Precision.parse(" BF16 "));
-        assertEquals(Precision.FP32, Precision.parse("fp32"));
-        var e = assertThrows(IllegalArgumentException.class, () -> Precision.parse("fp16"));
-        assertTrue(e.getMessage().contains("fp32, tf32, bf16"));
-        assertNotNull(Precision.configured());
+    void precisionComesFromTheOptions() {
+        CudaProvider p = new CudaProvider();
+        assumeTrue(p.unavailableReason() == null, "no usable CUDA device: " + p.unavailableReason());
+        Backend before = Backends.current();
+        List<String> log = new ArrayList<>();
+        try {
+            Backend b = Backends.select("cuda", BackendOptions.defaults().withPrecision(Precision.TF32), log::add);
+            assertEquals(Precision.TF32, ((CudaBackend) b).precision());
+            assertEquals(Precision.FP32, ((CudaBackend) p.create(BackendOptions.defaults())).precision());
+        } finally {
+            Backends.use(before);
+        }
     }
 }

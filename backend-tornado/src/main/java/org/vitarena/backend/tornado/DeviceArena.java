@@ -75,7 +75,7 @@ final class DeviceArena {
             if (top + size > capacity) {
                 throw new IllegalStateException("tornado: device arena full (" + (capacity >> 18) + " MiB, "
                         + (inUse >> 18) + " MiB live) allocating " + ((long) n * 4 >> 10)
-                        + " KiB; raise -Dvitarena.tornado.memoryMiB");
+                        + " KiB; give more device memory (--device-memory MiB, BackendOptions.withDeviceMemoryMiB)");
             }
             off = (int) top;
             top += size;

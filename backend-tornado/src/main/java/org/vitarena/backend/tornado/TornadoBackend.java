@@ -1,6 +1,7 @@
 package org.vitarena.backend.tornado;
 
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
 import org.vitarena.core.backend.UnaryOp;
@@ -30,21 +31,33 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     private final FloatArray mem;
     private final KernelGraphs graphs;
     /** Index vectors of gather/scatterAdd, uploaded once per int[] (models reuse theirs). */
-    /** gemm.direct on CPU devices, gemm.tiled (local memory) elsewhere; -Dvitarena.tornado.gemm=tiled|direct overrides. */
+    /** gemm.direct on CPU devices, gemm.tiled (local memory) elsewhere, unless the options chose one. */
     private final boolean directGemm;
     private final Map<int[], DeviceStorage> indices = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** @param memoryMiB size of the device arena that holds every tensor */
+    /** @param memoryMiB size of the device arena that holds every tensor; the gemm kernel chosen by device */
     public TornadoBackend(int memoryMiB) {
-        long floats = (long) memoryMiB << 18;
+        this(memoryMiB, BackendOptions.GemmKernel.AUTO);
+    }
+
+    /**
+     * @param memoryMiB size of the device arena that holds every tensor
+     * @param gemm      the matrix-product kernel; {@code AUTO} is direct on CPU devices, tiled elsewhere
+     */
+    public TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm) {
+        if (memoryMiB < 1) throw new IllegalArgumentException("tornado: arena of " + memoryMiB + " MiB; give at least 1");
+        long floats = memoryMiB << 18;
         if (floats >= Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: arena above 8 GiB: " + memoryMiB + " MiB");
         this.arena = new DeviceArena(floats);
         this.mem = new FloatArray((int) floats);
         this.graphs = new KernelGraphs(mem);
         // the first launch moves the arena to the device; nothing is allocated yet
         graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
-        String gemm = System.getProperty("vitarena.tornado.gemm", "");
-        this.directGemm = gemm.isEmpty() ? graphs.onCpuDevice() : gemm.equals("direct");
+        this.directGemm = switch (gemm) {
+            case AUTO -> graphs.onCpuDevice();
+            case DIRECT -> true;
+            case TILED -> false;
+        };
     }
 
     /** The device the kernels run on, in words. */

@@ -1,16 +1,21 @@
 package org.vitarena.backend.tornado;
 
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BackendProvider;
 
 /**
  * ServiceLoader entry for {@code --device tornado}: rank 10, above the CPU. Available when the JVM
  * was started with TornadoVM's {@code tornado-argfile} (runner/bin/runner adds it when
- * {@code TORNADOVM_HOME} is set); checking that initialises nothing. The device arena's size is
- * {@code -Dvitarena.tornado.memoryMiB} (default 2048).
+ * {@code TORNADOVM_HOME} is set); checking that initialises nothing. Of the options, the device
+ * arena's size is {@link BackendOptions#deviceMemoryBytes()} rounded up to whole MiB (default
+ * {@value #DEFAULT_MEMORY_MIB} MiB, at most 8 GiB) and {@link BackendOptions#gemmKernel()} picks the
+ * matrix-product kernel; precision and threads do not apply (the kernels are float32).
  */
 public final class TornadoProvider implements BackendProvider {
     static final String RUNTIME_PROPERTY = "tornado.load.runtime.implementation";
+    /** The device arena's size when the options leave it at 0. */
+    public static final int DEFAULT_MEMORY_MIB = 2048;
 
     @Override public String name() { return "tornado"; }
 
@@ -31,7 +36,7 @@ public final class TornadoProvider implements BackendProvider {
     }
 
     @Override
-    public Backend create() {
-        return new TornadoBackend(Integer.getInteger("vitarena.tornado.memoryMiB", 2048));
+    public Backend create(BackendOptions options) {
+        return new TornadoBackend(options.deviceMemoryMiB(DEFAULT_MEMORY_MIB), options.gemmKernel());
     }
 }

@@ -56,7 +56,6 @@ class TornadoDeviceTest {
 
     @Test
     void verifyTimmPassesEveryGoldenCaseOnTheDevice() {
-        System.setProperty("vitarena.tornado.memoryMiB", "512");
         StringWriter out = new StringWriter(), err = new StringWriter();
         CommandLine cl = Main.commandLine();
         cl.setOut(new PrintWriter(out));
@@ -64,7 +63,7 @@ class TornadoDeviceTest {
         int code;
         Backend before = Backends.current();
         try {
-            code = cl.execute("verify-timm", Golden.repository().toString(), "--device", "tornado", "-v");
+            code = cl.execute("verify-timm", Golden.repository().toString(), "--device", "tornado", "--device-memory", "512", "-v");
         } finally {
             Backend used = Backends.current();
             Backends.use(before);

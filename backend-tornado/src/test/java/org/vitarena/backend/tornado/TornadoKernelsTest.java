@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
 import org.vitarena.core.backend.UnaryOp;
@@ -103,12 +104,9 @@ class TornadoKernelsTest {
     /** Both matrix-product kernels: the tiled local-memory one (GPUs) and the direct one (CPU devices). */
     @Test
     void gemm() {
-        for (String variant : new String[] {"tiled", "direct"}) {
-            System.setProperty("vitarena.tornado.gemm", variant);
-            try (TornadoBackend b = new TornadoBackend(64)) {
-                gemm(b, variant);
-            } finally {
-                System.clearProperty("vitarena.tornado.gemm");
+        for (BackendOptions.GemmKernel variant : new BackendOptions.GemmKernel[] {BackendOptions.GemmKernel.TILED, BackendOptions.GemmKernel.DIRECT}) {
+            try (TornadoBackend b = new TornadoBackend(64, variant)) {
+                gemm(b, variant.label());
             }
         }
     }

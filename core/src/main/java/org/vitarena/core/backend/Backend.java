@@ -16,6 +16,17 @@ public interface Backend {
     /** Short name used in logs and {@code --device}: "cpu", "tornado", "cuda". */
     String name();
 
+    /**
+     * False for a backend that keeps only sizes and never reads values, such as
+     * {@link CountingBackend}: whatever is uploaded is dropped. Code that computes initial values
+     * (the initialisers in {@code nn.Init}, or a plugin's own) may skip computing them when
+     * {@code Backends.current().holdsValues()} is false, so that building a model only to count its
+     * parameters and multiply-accumulates costs no random draws. True by default.
+     */
+    default boolean holdsValues() {
+        return true;
+    }
+
     // ---- memory ------------------------------------------------------------------------------
     /** A zero-filled buffer of {@code n} floats. */
     Storage allocate(int n);

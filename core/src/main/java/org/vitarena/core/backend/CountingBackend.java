@@ -5,6 +5,27 @@ package org.vitarena.core.backend;
  * and matrix products add their multiply-accumulates to {@link #macs()}. Running a model's forward
  * on it gives the model's MACs (matmuls and the patch convolution, as papers count them) and checks
  * every shape, in milliseconds and without memory, for any model, a plugin's included.
+ *
+ * <p>It reports {@link #holdsValues()} false, so a model built while it is current skips filling
+ * its weights: the initialisers of {@code nn.Init} return zeros without drawing, and a plugin's
+ * own initialiser should check {@code Backends.current().holdsValues()} the same way. Counting a
+ * model (what {@code org.vitarena.spi.ModelInfo.measure} does for any provider's model):
+ *
+ * <pre>{@code
+ * Backend previous = Backends.current();
+ * CountingBackend counter = new CountingBackend();
+ * Backends.use(counter);
+ * try {
+ *     VisionModel m = build();                 // no weights drawn
+ *     long params = m.parameterCount();
+ *     try (var ignored = NoGrad.scope()) {
+ *         m.forward(Tensor.zeros(1, 3, m.imgSize(), m.imgSize()));
+ *     }
+ *     long macs = counter.macs();
+ * } finally {
+ *     Backends.use(previous);
+ * }
+ * }</pre>
  */
 public final class CountingBackend implements Backend {
     private long macs;
@@ -16,6 +37,8 @@ public final class CountingBackend implements Backend {
     }
 
     @Override public String name() { return "count"; }
+    /** Nothing is stored: initial values need not be computed. */
+    @Override public boolean holdsValues() { return false; }
     @Override public Storage allocate(int n) { return new Meta(n, this); }
     @Override public Storage upload(float[] host) { return new Meta(host.length, this); }
     @Override public float[] download(Storage s) { return new float[s.size()]; }

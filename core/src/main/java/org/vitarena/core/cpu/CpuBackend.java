@@ -1,6 +1,7 @@
 package org.vitarena.core.cpu;
 
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BackendProvider;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
@@ -23,12 +24,19 @@ public final class CpuBackend implements Backend {
         return Math.max(1, 16384 / Math.max(1, cols));
     }
 
-    /** ServiceLoader entry: rank 0, always available. */
+    /**
+     * ServiceLoader entry: rank 0, always available. Of the options only {@link BackendOptions#threads()}
+     * applies: a positive count sets {@link CpuThreads#setThreads}, 0 keeps the current count.
+     */
     public static final class Provider implements BackendProvider {
         @Override public String name() { return "cpu"; }
         @Override public int rank() { return 0; }
         @Override public String unavailableReason() { return null; }
-        @Override public Backend create() { return INSTANCE; }
+
+        @Override public Backend create(BackendOptions options) {
+            if (options.threads() > 0) CpuThreads.setThreads(options.threads());
+            return INSTANCE;
+        }
     }
 
     /** Host memory. */

@@ -8,8 +8,8 @@ import java.util.function.IntConsumer;
 /**
  * The process-wide thread pool for CPU compute kernels, and cheap parallel loops over it.
  *
- * <p>The thread count defaults to {@link Runtime#availableProcessors()}, overridable with the
- * system property {@code vitarena.threads} or at run time with {@link #setThreads(int)}.
+ * <p>The thread count defaults to {@link Runtime#availableProcessors()}; {@link #setThreads(int)}
+ * changes it at run time (the CPU backend's provider does for {@code BackendOptions.threads()}).
  *
  * <p>{@link #parallelRange} is built for kernels that run many times per training step: the
  * calling thread takes part in the work, the helpers grab chunks from one shared counter
@@ -32,18 +32,6 @@ public final class CpuThreads {
   private CpuThreads() {}
 
   private static int initialThreads() {
-    String s = System.getProperty("vitarena.threads");
-    if (s != null && !s.isBlank()) {
-      try {
-        int n = Integer.parseInt(s.trim());
-        if (n >= 1) {
-          return n;
-        }
-      } catch (NumberFormatException ignored) {
-        // fall through to the default
-      }
-      System.err.println("vitarena.threads=" + s + " is not a positive integer; using the CPU count");
-    }
     return Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 

@@ -1,6 +1,7 @@
 package org.vitarena.core.io;
 
-import org.vitarena.core.nn.VisionModel;
+import org.vitarena.core.Tensor;
+import org.vitarena.core.image.Bicubic;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,13 +34,13 @@ public final class Pretrained {
         int oldTokens = pe.shape()[1] - prefix, d = pe.shape()[2];
         int oldGrid = (int) Math.round(Math.sqrt(oldTokens));
         if (oldTokens <= 0 || oldGrid * oldGrid != oldTokens || d != dim) return state;
-        float[] resampled = org.vitarena.core.image.Bicubic.resamplePosEmbed(pe.floats(), prefix, d, oldGrid, oldGrid, grid, grid);
+        float[] resampled = Bicubic.resamplePosEmbed(pe.floats(), prefix, d, oldGrid, oldGrid, grid, grid);
         Map<String, Safetensors.Entry> out = new LinkedHashMap<>(state);
         out.put("pos_embed", Safetensors.Entry.ofFloats(new int[]{1, want, d}, resampled));
         return out;
     }
 
-    public static void load(VisionModel model, Path file, Consumer<String> log) throws IOException {
+    public static void load(Checkpointable model, Path file, Consumer<String> log) throws IOException {
         if (!Files.isRegularFile(file)) throw new IOException(file + ": no such weights file (expected a timm model.safetensors)");
         Map<String, Safetensors.Entry> state;
         try {
@@ -56,9 +57,9 @@ public final class Pretrained {
     }
 
     /** Loads an in-memory state dict the same way; {@code source} names it in messages. */
-    public static void load(VisionModel model, Map<String, Safetensors.Entry> state, String source, Consumer<String> log) {
+    public static void load(Checkpointable model, Map<String, Safetensors.Entry> state, String source, Consumer<String> log) {
         state = model.filterCheckpoint(state);
-        Map<String, org.vitarena.core.Tensor> params = model.namedParameters();
+        Map<String, Tensor> params = model.namedParameters();
         Map<String, Safetensors.Entry> filtered = new LinkedHashMap<>();
         int dropped = 0;
         for (var e : state.entrySet()) {

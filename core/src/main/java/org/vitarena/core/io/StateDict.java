@@ -1,7 +1,6 @@
 package org.vitarena.core.io;
 
 import org.vitarena.core.Tensor;
-import org.vitarena.core.nn.Module;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ public final class StateDict {
     }
 
     /** The model's parameters as safetensors entries under their timm names (host copies). */
-    public static Map<String, Safetensors.Entry> of(Module model) {
+    public static Map<String, Safetensors.Entry> of(NamedParameters model) {
         Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
         model.namedParameters().forEach((k, t) -> out.put(k, Safetensors.Entry.ofFloats(t.shape(), t.toArray())));
         return out;
@@ -47,7 +46,7 @@ public final class StateDict {
      * or mis-shaped key fails the whole load before anything is written, and the error lists them all.
      * Without it, matching keys load and the rest are returned in the report.
      */
-    public static LoadException load(Module model, Map<String, Safetensors.Entry> state, boolean strict, String source) {
+    public static LoadException load(NamedParameters model, Map<String, Safetensors.Entry> state, boolean strict, String source) {
         Map<String, Tensor> params = model.namedParameters();
         List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), misShaped = new ArrayList<>();
         for (var e : params.entrySet()) {
@@ -69,7 +68,7 @@ public final class StateDict {
     }
 
     /** Writes the model's weights as a timm-loadable {@code model.safetensors}. */
-    public static void save(Module model, Path file, Map<String, String> metadata) throws IOException {
+    public static void save(NamedParameters model, Path file, Map<String, String> metadata) throws IOException {
         Safetensors.write(file, of(model), metadata);
     }
 }

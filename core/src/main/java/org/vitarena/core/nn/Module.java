@@ -1,6 +1,7 @@
 package org.vitarena.core.nn;
 
 import org.vitarena.core.Tensor;
+import org.vitarena.core.io.NamedParameters;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -10,7 +11,7 @@ import java.util.Map;
  * A node of a model tree, holding parameters and child modules under names. Dotted paths of the
  * tree ({@code blocks.3.attn.qkv.weight}) are exactly timm's {@code state_dict} keys.
  */
-public abstract class Module {
+public abstract class Module implements NamedParameters {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
@@ -30,6 +31,7 @@ public abstract class Module {
     }
 
     /** Every parameter under its dotted path, in registration order (timm's order). */
+    @Override
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect("", out);

@@ -1,6 +1,8 @@
 package org.vitarena.core.nn;
 
 import org.vitarena.core.Tensor;
+import org.vitarena.core.io.Checkpointable;
+import org.vitarena.core.io.Safetensors;
 
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import java.util.SplittableRandom;
  * An image classifier: images [B, 3, H, W] (normalised) → logits [B, classes]. Split as timm does
  * into {@link #forwardFeatures} and {@link #forwardHead}.
  */
-public abstract class VisionModel extends Module {
+public abstract class VisionModel extends Module implements Checkpointable {
     /** images [B, 3, H, W] → the features the head pools from (model-specific shape). */
     public abstract Tensor forwardFeatures(Tensor images);
 
@@ -30,6 +32,7 @@ public abstract class VisionModel extends Module {
         return List.of(forward(images));
     }
 
+    @Override
     public abstract int numClasses();
 
     /** The image size the model was built for (position embeddings, windows). */
@@ -39,6 +42,7 @@ public abstract class VisionModel extends Module {
      * Prefixes of the classifier's parameter names ({@code head.}, {@code head_dist.}): re-initialised
      * when a checkpoint has another class count, and the only trainable part under a frozen backbone.
      */
+    @Override
     public abstract List<String> headPrefixes();
 
     /** Replaces the classifier with a freshly initialised one for {@code classes} outputs. */
@@ -49,7 +53,8 @@ public abstract class VisionModel extends Module {
      * another image size, drop keys timm itself ignores, etc. (timm's {@code checkpoint_filter_fn}).
      * The default returns the map unchanged.
      */
-    public Map<String, org.vitarena.core.io.Safetensors.Entry> filterCheckpoint(Map<String, org.vitarena.core.io.Safetensors.Entry> state) {
+    @Override
+    public Map<String, Safetensors.Entry> filterCheckpoint(Map<String, Safetensors.Entry> state) {
         return state;
     }
 
