@@ -163,6 +163,7 @@ public final class Trainer {
         if (cfg.teacher() != null && !Files.isRegularFile(Path.of(cfg.teacher()))) {
             throw new IOException(cfg.teacher() + ": no such teacher checkpoint");
         }
+        checkMemory(entry);
         DataSpec.Splits data = cfg.data().open(true, Messages.printStream(listener::message));
         Dataset train = data.train(), val = data.val();
         recipe = recipe.withData(train, val);
@@ -288,6 +289,20 @@ public final class Trainer {
             long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             return new Outcome(model, entry.family(), history, model.parameterCount(), peak, lastEval, val, train.size());
         }
+    }
+
+    /** Refuses, before any data is prepared, a model and batch whose training step clearly cannot fit in the heap (CPU backend). */
+    private void checkMemory(ModelRegistry.Entry entry) {
+        if (!"cpu".equals(org.vitarena.core.backend.Backends.current().name())) return; // device memory is the device's
+        long[] trainable = {0};
+        var info = org.vitarena.spi.ModelInfo.measure(() -> {
+            VisionModel m = entry.provider().create(cfg.model(), new ModelOptions(cfg.data().numClasses(), cfg.imgSize(), 0f, 0L));
+            m.freezeBackbone(cfg.freezeBackbone());
+            m.namedParameters().values().forEach(t -> { if (t.requiresGrad()) trainable[0] += t.size(); });
+            return m;
+        });
+        MemoryEstimate.of(info, cfg.batch(), trainable[0], true, cfg.freezeBackbone())
+                .check("training " + cfg.model() + " at batch " + cfg.batch() + ", " + info.imgSize() + " px", Runtime.getRuntime().maxMemory());
     }
 
     private void conflictIfChanged(List<String> differences) {

@@ -94,6 +94,11 @@ public final class BenchCommand implements Callable<Integer> {
         var entry = reg.entry(model);
         ModelOptions opts = new ModelOptions(numClasses, imgSize, 0f, common.seed());
         ModelInfo info = ModelInfo.measure(() -> entry.provider().create(model, opts));
+        if ("cpu".equals(Backends.current().name())) { // refused before anything is allocated, not an OutOfMemoryError later
+            org.vitarena.engine.MemoryEstimate.of(info, b, train && !freezeBackbone ? info.params() : 0, train, freezeBackbone)
+                    .check((train ? "training " : "inference of ") + model + " at batch " + b + ", " + info.imgSize() + " px",
+                            Runtime.getRuntime().maxMemory());
+        }
         ProfilingBackend.Profile prof = new ProfilingBackend.Profile().gemmShapes(profileGemm);
         Backend base = Backends.current();
         if (profile) Backends.use(ProfilingBackend.wrap(base, prof));

@@ -90,4 +90,23 @@ class BadInputTest {
         var restarted = run(train(out, "--restart", "--lr", "0.01"));
         assertEquals(0, restarted.code(), restarted.err());
     }
+
+    @Test
+    void aModelAndBatchThatCannotFitTheHeapAreRefusedBeforeAnythingIsAllocated() {
+        var bench = run("bench", "--model", "vit_tiny_patch8_64", "--img-size", "1024");
+        assertEquals(2, bench.code());
+        assertTrue(bench.err().contains("training vit_tiny_patch8_64 at batch 32, 1024 px needs about")
+                && bench.err().contains("the Java heap is"), bench.err());
+        var train = run(train(tmp.resolve("big"), "--batch", "200000"));
+        assertEquals(2, train.code());
+        assertTrue(train.err().contains("training vit_demo at batch 200000"), train.err());
+    }
+
+    @Test
+    void anOutputFolderThatIsAFileIsRefusedAtOnce() throws Exception {
+        Path file = Files.writeString(tmp.resolve("taken"), "a file");
+        var r = run(train(file));
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("cannot create the run folder " + file), r.err());
+    }
 }

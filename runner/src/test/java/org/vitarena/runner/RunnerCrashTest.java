@@ -60,6 +60,31 @@ class RunnerCrashTest {
         for (String k : a.keySet()) assertArrayEquals(a.get(k).floats(), b.get(k).floats(), k);
     }
 
+    @org.junit.jupiter.api.Test
+    void aSecondProcessOnTheSameFolderExitsAtOnceNamingTheHolder() throws Exception {
+        Path out = tmp.resolve("shared");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Dvitarena.test.pauseAt=epoch-file-written", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(TRAIN);
+        cmd.addAll(List.of("--out", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline && p.isAlive() && !Files.exists(out.resolve("run.json"))) Thread.sleep(5);
+            assertTrue(p.isAlive(), Files.readString(tmp.resolve("child.log")));
+            List<String> second = new ArrayList<>(TRAIN);
+            second.addAll(List.of("--out", out.toString(), "--resume"));
+            long t0 = System.nanoTime();
+            var r = run(second.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("is in use by another run (pid " + p.pid()), r.err());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "refused at once, not after training");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
     private static List<Path> temps(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {

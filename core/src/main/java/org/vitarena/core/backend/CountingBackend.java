@@ -29,6 +29,7 @@ package org.vitarena.core.backend;
  */
 public final class CountingBackend implements Backend {
     private long macs;
+    private long floats;
 
     private record Meta(int size, Backend backend) implements Storage {}
 
@@ -36,11 +37,16 @@ public final class CountingBackend implements Backend {
         return macs;
     }
 
+    /** Floats of every buffer allocated or uploaded so far (nothing is ever freed here): an upper bound of the memory a pass holds. */
+    public long floatsAllocated() {
+        return floats;
+    }
+
     @Override public String name() { return "count"; }
     /** Nothing is stored: initial values need not be computed. */
     @Override public boolean holdsValues() { return false; }
-    @Override public Storage allocate(int n) { return new Meta(n, this); }
-    @Override public Storage upload(float[] host) { return new Meta(host.length, this); }
+    @Override public Storage allocate(int n) { floats += n; return new Meta(n, this); }
+    @Override public Storage upload(float[] host) { floats += host.length; return new Meta(host.length, this); }
     @Override public float[] download(Storage s) { return new float[s.size()]; }
     @Override public void fill(Storage s, float value) {}
     @Override public void copy(Storage src, int srcOff, Storage dst, int dstOff, int n) {}
