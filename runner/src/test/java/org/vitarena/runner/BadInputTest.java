@@ -97,7 +97,8 @@ class BadInputTest {
         assertEquals(2, bench.code());
         assertTrue(bench.err().contains("training vit_tiny_patch8_64 at batch 32, 1024 px needs about")
                 && bench.err().contains("the Java heap is"), bench.err());
-        var train = run(train(tmp.resolve("big"), "--batch", "200000"));
+        var train = run("train", "--model", "vit_demo", "--classes", "3", "--train-per-class", "4", "--val-per-class", "2",
+                "--batch", "200000", "--out", tmp.resolve("big").toString());
         assertEquals(2, train.code());
         assertTrue(train.err().contains("training vit_demo at batch 200000"), train.err());
     }
