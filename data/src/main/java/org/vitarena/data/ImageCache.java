@@ -61,9 +61,66 @@ public final class ImageCache implements Dataset {
         this.sourceChecksum = sourceChecksum;
     }
 
+    /**
+     * The images a cache is decoded from: files on disk ({@link #files}) or records of a container file
+     * such as IDX. Implementations are read from several threads at once.
+     */
+    public interface Source {
+        /** Number of images. */
+        int size();
+
+        /** Class index of image {@code i}, or -1 when unlabelled. */
+        int label(int i);
+
+        /**
+         * Image {@code i} as uint8 RGB HWC of side {@code size}; a {@link DataException} naming the file
+         * and the problem when it cannot be decoded or declares more than {@code maxPixels} pixels.
+         */
+        byte[] decode(int i, int size, long maxPixels);
+
+        /** Feeds what identifies the source (names, sizes, modification times, labels, subsets) to {@code md}. */
+        void identify(MessageDigest md) throws IOException;
+
+        /** For progress lines: "1200 files under DIR". */
+        String describe();
+
+        /**
+         * Called once before the first {@link #decode}: reads and checks what is shared by all images (an
+         * IDX file's pixels). A problem here is a {@link DataException} whatever the bad-image policy.
+         */
+        default void prepare(long maxPixels) {}
+    }
+
+    /** Image files, each decoded by {@link Images#decodeRgb}; {@code root} makes the checksummed paths relative. */
+    public static Source files(Path root, List<TinyImageNet.Entry> entries) {
+        return new Source() {
+            @Override public int size() { return entries.size(); }
+            @Override public int label(int i) { return entries.get(i).label(); }
+            @Override public byte[] decode(int i, int size, long maxPixels) { return Images.decodeRgb(entries.get(i).file(), size, maxPixels); }
+            @Override public String describe() { return entries.size() + " files under " + root; }
+
+            @Override
+            public void identify(MessageDigest md) throws IOException {
+                ByteBuffer b = ByteBuffer.allocate(24);
+                for (TinyImageNet.Entry e : entries) {
+                    md.update(root.relativize(e.file()).toString().getBytes(StandardCharsets.UTF_8));
+                    BasicFileAttributes a = Files.readAttributes(e.file(), BasicFileAttributes.class);
+                    b.clear();
+                    b.putLong(a.size()).putLong(a.lastModifiedTime().toMillis()).putInt(e.label()).putInt(0);
+                    md.update(b.array());
+                }
+            }
+        };
+    }
+
     /** Opens the cache at {@code file} if it matches the listing, else builds it (in parallel, with progress). */
     public static ImageCache openOrBuild(Path file, Path root, List<TinyImageNet.Entry> entries, LabelMap map, TinyImageNet.Options opt) {
-        long checksum = checksum(root, entries, map, opt);
+        return openOrBuild(file, root, files(root, entries), map, opt);
+    }
+
+    /** Opens the cache at {@code file} if it matches {@code source}, else builds it from {@code source}. */
+    public static ImageCache openOrBuild(Path file, Path root, Source source, LabelMap map, TinyImageNet.Options opt) {
+        long checksum = checksum(root, source, map, opt);
         if (Files.exists(file)) {
             ImageCache c = open(file);
             if (c.sourceChecksum == checksum && c.imageSize == opt.imageSize()) {
@@ -72,7 +129,7 @@ public final class ImageCache implements Dataset {
             }
             if (opt.progress() != null) opt.progress().println(file + ": source files changed, rebuilding the cache");
         }
-        build(file, root, entries, map, checksum, opt);
+        build(file, source, map, checksum, opt);
         return open(file);
     }
 
@@ -112,39 +169,37 @@ public final class ImageCache implements Dataset {
     }
 
     static long checksum(Path root, List<TinyImageNet.Entry> entries, LabelMap map, TinyImageNet.Options opt) {
+        return checksum(root, files(root, entries), map, opt);
+    }
+
+    static long checksum(Path root, Source source, LabelMap map, TinyImageNet.Options opt) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            ByteBuffer b = ByteBuffer.allocate(24);
-            for (TinyImageNet.Entry e : entries) {
-                md.update(root.relativize(e.file()).toString().getBytes(StandardCharsets.UTF_8));
-                BasicFileAttributes a = Files.readAttributes(e.file(), BasicFileAttributes.class);
-                b.clear();
-                b.putLong(a.size()).putLong(a.lastModifiedTime().toMillis()).putInt(e.label()).putInt(0);
-                md.update(b.array());
-            }
+            source.identify(md);
             md.update(map.encode().getBytes(StandardCharsets.UTF_8));
             md.update((opt.imageSize() + "/" + opt.onBadImage()).getBytes(StandardCharsets.UTF_8));
             // another image-size limit can change which images are in (the default keeps caches built before the limit existed)
             if (opt.maxPixels() != Images.DEFAULT_MAX_PIXELS) md.update(("/max" + opt.maxPixels()).getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.wrap(md.digest()).getLong();
         } catch (IOException e) {
-            throw new DataException("cannot stat source files under " + root + " (" + e.getMessage() + ")", e);
+            throw new DataException("cannot stat the source files under " + root + " (" + e.getMessage() + ")", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void build(Path file, Path root, List<TinyImageNet.Entry> entries, LabelMap map, long checksum, TinyImageNet.Options opt) {
+    private static void build(Path file, Source source, LabelMap map, long checksum, TinyImageNet.Options opt) {
         int s = opt.imageSize();
         int imgBytes = s * s * 3;
-        int n = entries.size();
+        int n = source.size();
         PrintStream progress = opt.progress();
-        if (progress != null) progress.printf("building image cache %s from %d files under %s (%d threads)%n", file, n, root, opt.threads());
+        if (progress != null) progress.printf("building image cache %s from %s (%d threads)%n", file, source.describe(), opt.threads());
         long t0 = System.nanoTime();
         // a name of its own: two processes building the same cache each write their own file, and the last rename wins
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         List<String> skippedFiles = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
+        source.prepare(opt.maxPixels());
         try {
             Files.createDirectories(file.getParent());
             ForkJoinPool pool = new ForkJoinPool(Math.max(1, opt.threads()));
@@ -159,7 +214,7 @@ public final class ImageCache implements Dataset {
                     String[] errors = new String[to - from];
                     pool.submit(() -> IntStream.range(from, to).parallel().forEach(i -> {
                         try {
-                            decoded[i - from] = Images.decodeRgb(entries.get(i).file(), s, opt.maxPixels());
+                            decoded[i - from] = source.decode(i, s, opt.maxPixels());
                         } catch (DataException e) {
                             errors[i - from] = e.getMessage();
                         }
@@ -175,7 +230,7 @@ public final class ImageCache implements Dataset {
                         }
                         ByteBuffer bb = ByteBuffer.wrap(decoded[i]);
                         while (bb.hasRemaining()) pos += ch.write(bb, pos);
-                        labels.add(entries.get(from + i).label());
+                        labels.add(source.label(from + i));
                     }
                     int pct = (int) (100L * to / n);
                     if (progress != null && pct / 10 != lastPct / 10) {

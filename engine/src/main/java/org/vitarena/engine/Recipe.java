@@ -50,6 +50,9 @@ public record Recipe(Map<String, String> entries) {
             m.put("data.seed", String.valueOf(d.dataSeed()));
         } else {
             m.put("data.on_bad_image", d.onBadImage());
+            // subsets only when set: the recipes of whole-folder runs stay as they were
+            if (d.trainPerClass() > 0) m.put("data.train_per_class", String.valueOf(d.trainPerClass()));
+            if (d.valPerClass() > 0) m.put("data.val_per_class", String.valueOf(d.valPerClass()));
         }
         m.put("epochs", String.valueOf(cfg.epochs()));
         m.put("batch", String.valueOf(cfg.batch()));

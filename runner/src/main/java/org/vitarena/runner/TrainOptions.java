@@ -1,5 +1,6 @@
 package org.vitarena.runner;
 
+import org.vitarena.data.SyntheticDataset;
 import org.vitarena.engine.DataSpec;
 import org.vitarena.engine.InvalidConfigException;
 import org.vitarena.engine.TrainConfig;
@@ -11,8 +12,12 @@ import java.util.Map;
 
 /** The recipe options shared by {@code train} and {@code --all}; defaults are the paper's optimiser settings. */
 public final class TrainOptions {
-    @Option(names = "--data", description = "Tiny ImageNet folder (wnids.txt, words.txt, train/, val/). Default: the embedded synthetic dataset.")
+    @Option(names = "--data", description = "Dataset folder, its layout detected: Tiny ImageNet (wnids.txt, words.txt, train/, val/), "
+            + "ImageFolder (train/CLASS/*.jpg, val/CLASS/*.jpg) or IDX as MNIST (train-images-idx3-ubyte[.gz], ...). Default: the embedded synthetic dataset.")
     Path data;
+
+    @Option(names = "--cache-dir", description = "Where decoded-image caches go. Default: DATA/.vitarena-cache, or ~/.cache/vitarena/... for a folder that is not writable.")
+    Path cacheDir;
 
     @Option(names = "--on-bad-image", defaultValue = "fail", description = "fail (default) or skip unreadable images, counting them.")
     String onBadImage;
@@ -110,11 +115,13 @@ public final class TrainOptions {
     @Option(names = "--classes", defaultValue = "10", description = "Synthetic dataset: classes. Default: ${DEFAULT-VALUE}.")
     int classes;
 
-    @Option(names = "--train-per-class", defaultValue = "500", description = "Synthetic dataset: training images per class.")
-    int trainPerClass;
+    @Option(names = "--train-per-class", description = "Synthetic dataset: training images per class (default: 500). "
+            + "With --data: train on the first N images of each class (sorted file order; default: all).")
+    Integer trainPerClass;
 
-    @Option(names = "--val-per-class", defaultValue = "50", description = "Synthetic dataset: validation images per class.")
-    int valPerClass;
+    @Option(names = "--val-per-class", description = "Synthetic dataset: validation images per class (default: 50). "
+            + "With --data: evaluate on the first N images of each class (default: all).")
+    Integer valPerClass;
 
     /** The preset named by --augment (or the command's default) with any individual switch applied. */
     TrainConfig.Augment augmentation(Defaults d) {
@@ -139,8 +146,16 @@ public final class TrainOptions {
         if (!onBadImage.equals("fail") && !onBadImage.equals("skip")) {
             throw new IllegalArgumentException("--on-bad-image must be fail or skip, got " + onBadImage);
         }
-        DataSpec d = data != null ? DataSpec.folder(data, onBadImage) : new DataSpec(null, classes, trainPerClass, valPerClass, 0L, onBadImage);
+        DataSpec d = inFlagTerms(() -> data != null
+                ? DataSpec.folder(data, onBadImage).withSubset(orElse(trainPerClass, 0), orElse(valPerClass, 0)).withCacheDir(cacheDir)
+                : new DataSpec(null, classes, orElse(trainPerClass, SyntheticDataset.DEFAULT_TRAIN_PER_CLASS),
+                        orElse(valPerClass, SyntheticDataset.DEFAULT_VAL_PER_CLASS), 0L, onBadImage));
+        if (data == null && cacheDir != null) throw new IllegalArgumentException("--cache-dir needs --data (the synthetic dataset has no cache)");
         return maxImagePixels == null ? d : inFlagTerms(() -> d.withMaxImagePixels(maxImagePixels));
+    }
+
+    private static int orElse(Integer v, int dflt) {
+        return v == null ? dflt : v;
     }
 
     /** What an option left unset means for a command. */
@@ -157,7 +172,8 @@ public final class TrainOptions {
 
     /** The engine's name of each setting mapped to the option that sets it. */
     static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("model", "--model"), Map.entry("data", "--data"),
-            Map.entry("maxImagePixels", "--max-image-pixels"),
+            Map.entry("maxImagePixels", "--max-image-pixels"), Map.entry("trainPerClass", "--train-per-class"),
+            Map.entry("valPerClass", "--val-per-class"),
             Map.entry("epochs", "--epochs"), Map.entry("batch", "--batch"), Map.entry("accum", "--accum"), Map.entry("imgSize", "--img-size"),
             Map.entry("optimizer", "--opt"), Map.entry("lr", "--lr"), Map.entry("minLr", "--min-lr"), Map.entry("weightDecay", "--wd"),
             Map.entry("momentum", "--momentum"), Map.entry("warmupEpochs", "--warmup-epochs"), Map.entry("dropPath", "--drop-path"),
