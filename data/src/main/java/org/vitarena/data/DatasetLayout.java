@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * The on-disk layouts a dataset folder can have, told apart by what the folder holds, checked in this order:
@@ -74,7 +73,7 @@ public enum DatasetLayout {
         if (perClass < 0) throw new IllegalArgumentException("perClass must be >= 0, got " + perClass);
         LabelMap map = labelMap(root);
         ImageCache.Source source = switch (this) {
-            case TINY_IMAGENET -> ImageCache.files(root, firstPerClass(TinyImageNet.list(root, split, map), perClass));
+            case TINY_IMAGENET -> ImageCache.files(root, firstPerClass(sortedIfCut(TinyImageNet.list(root, split, map), perClass), perClass));
             case IDX -> Idx.source(root, split, perClass);
             case IMAGE_FOLDER -> ImageCache.files(root, firstPerClass(ImageFolder.list(root, split, map), perClass));
         };
@@ -83,23 +82,21 @@ public enum DatasetLayout {
         return ImageCache.openOrBuild(dir.resolve(name), root, source, map, options);
     }
 
-    /**
-     * The first {@code perClass} entries of each class, choosing in sorted file order, kept in the
-     * listing's order; all of them when {@code perClass <= 0}.
-     */
+    /** The first {@code perClass} entries of each class in the listing's order; all of them when {@code perClass <= 0}. */
     public static List<TinyImageNet.Entry> firstPerClass(List<TinyImageNet.Entry> entries, int perClass) {
         if (perClass <= 0) return entries;
-        int[] bySorted = IntStream.range(0, entries.size()).boxed()
-                .sorted(Comparator.comparing(i -> entries.get(i).file().toString())).mapToInt(Integer::intValue).toArray();
-        boolean[] keep = new boolean[entries.size()];
         Map<Integer, Integer> taken = new HashMap<>();
-        for (int i : bySorted) {
-            int n = taken.merge(entries.get(i).label(), 1, Integer::sum);
-            keep[i] = n <= perClass;
-        }
         List<TinyImageNet.Entry> out = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) if (keep[i]) out.add(entries.get(i));
+        for (TinyImageNet.Entry e : entries) {
+            if (taken.merge(e.label(), 1, Integer::sum) <= perClass) out.add(e);
+        }
         return out;
+    }
+
+    /** Tiny ImageNet's validation images are listed in annotation order: a subset chooses in sorted file order. */
+    private static List<TinyImageNet.Entry> sortedIfCut(List<TinyImageNet.Entry> entries, int perClass) {
+        if (perClass <= 0) return entries;
+        return entries.stream().sorted(Comparator.comparing(e -> e.file().toString())).toList();
     }
 
     /**

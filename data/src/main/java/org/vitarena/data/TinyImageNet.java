@@ -63,6 +63,7 @@ public final class TinyImageNet {
         public Options withThreads(int n) { return new Options(cacheDir, onBadImage, imageSize, n, progress, maxPixels); }
         public Options withProgress(PrintStream p) { return new Options(cacheDir, onBadImage, imageSize, threads, p, maxPixels); }
         public Options withMaxPixels(long n) { return new Options(cacheDir, onBadImage, imageSize, threads, progress, n); }
+        public Options withImageSize(int s) { return new Options(cacheDir, onBadImage, s, threads, progress, maxPixels); }
     }
 
     /** Opens (building or rebuilding its cache when needed) one split of the dataset at {@code root}. */
