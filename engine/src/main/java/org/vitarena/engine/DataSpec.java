@@ -87,6 +87,20 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
         return DatasetLayout.detect(r).labelMap(r).size();
     }
 
+    /**
+     * The side images are stored at once decoded (the cache's, or the synthetic set's): the evaluation
+     * transform resizes from it to the model's input, so a single image must go through it to be seen as
+     * {@code runner eval} sees it.
+     */
+    public int storedImageSize() {
+        return isSynthetic() ? SyntheticDataset.SIZE : TinyImageNet.Options.defaults().imageSize();
+    }
+
+    /** The image-size limit in effect. */
+    public long effectiveMaxImagePixels() {
+        return maxImagePixels > 0 ? maxImagePixels : Images.DEFAULT_MAX_PIXELS;
+    }
+
     /** The training and validation splits. */
     public record Splits(Dataset train, Dataset val) {}
 
@@ -102,7 +116,7 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
         if (why != null && progress != null) progress.println("image caches for " + r + " go to " + caches + " (" + why + ")");
         var opts = TinyImageNet.Options.defaults().withProgress(progress).withCacheDir(caches)
                 .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL)
-                .withMaxPixels(maxImagePixels > 0 ? maxImagePixels : Images.DEFAULT_MAX_PIXELS);
+                .withMaxPixels(effectiveMaxImagePixels());
         // val first: a missing val/ is reported before the long train build
         var val = layout.open(r, TinyImageNet.Split.VAL, valPerClass, opts);
         var train = needTrain ? layout.open(r, TinyImageNet.Split.TRAIN, trainPerClass, opts) : null;

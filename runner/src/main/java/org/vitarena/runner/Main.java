@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "runner", mixinStandardHelpOptions = true, version = "ViT Arena 0.1.0",
         description = "Train and compare vision transformers on the JVM.",
-        subcommands = {ListCommand.class, InfoCommand.class, VerifyTimmCommand.class, TrainCommand.class, EvalCommand.class,
+        subcommands = {ListCommand.class, InfoCommand.class, VerifyTimmCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
                 ExportCommand.class, MakeSyntheticCommand.class, BenchCommand.class},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (verify-timm FAIL, training diverged)", "2:bad usage or input"})
