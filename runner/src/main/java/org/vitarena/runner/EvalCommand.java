@@ -36,7 +36,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "A .ckpt written by `runner train`.")
     Path checkpoint;
 
-    @Option(names = "--data", description = "Tiny ImageNet folder with val/ (train/ is not needed). Default: the dataset the checkpoint was trained on.")
+    @Option(names = "--data", description = "Dataset folder (any layout train takes; train/ is not needed but for an ImageFolder's class names). Default: the dataset the checkpoint was trained on.")
     Path data;
 
     @Option(names = "--batch", defaultValue = "64", description = "Batch size. Default: ${DEFAULT-VALUE}.")

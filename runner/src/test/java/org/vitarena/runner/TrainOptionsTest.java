@@ -27,4 +27,22 @@ class TrainOptionsTest {
             assertTrue(TrainOptions.FLAGS.containsKey(n), "no option named for the engine setting " + n);
         }
     }
+
+    @Test
+    void perClassOptionsSizeTheSyntheticSetAndCutFolders() {
+        TrainOptions synthetic = new picocli.CommandLine(new TrainOptions()).parseArgs("--val-per-class", "7").asCommandLineList().getFirst().getCommand();
+        var d = synthetic.dataSpec();
+        assertTrue(d.isSynthetic());
+        assertEquals(500, d.trainPerClass());
+        assertEquals(7, d.valPerClass());
+        TrainOptions folder = new picocli.CommandLine(new TrainOptions()).parseArgs("--data", "some/folder", "--train-per-class", "100",
+                "--cache-dir", "caches").asCommandLineList().getFirst().getCommand();
+        var f = folder.dataSpec();
+        assertEquals(100, f.trainPerClass());
+        assertEquals(0, f.valPerClass(), "a folder's validation split stays whole unless asked");
+        assertTrue(f.cacheDir().endsWith("caches"), f.cacheDir());
+        var r = run("train", "--model", "vit_demo", "--data", "target", "--train-per-class", "-2", "--out", "target/never");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--train-per-class must be >= 0"), r.err());
+    }
 }
