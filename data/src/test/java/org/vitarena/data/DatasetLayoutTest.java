@@ -168,6 +168,12 @@ class DatasetLayoutTest {
             // a skip policy does not hide a broken container
             e = assertThrows(DataException.class, () -> DatasetLayout.IDX.open(dir, TinyImageNet.Split.TRAIN, 0, opt.withOnBadImage(OnBadImage.SKIP)));
             assertTrue(e.getMessage().startsWith(images + ": truncated IDX file"), e.getMessage());
+            // impossible dimensions
+            byte[] zeroRows = goodImages.clone();
+            ByteBuffer.wrap(zeroRows).putInt(8, 0);
+            write(images, zeroRows, gz);
+            e = idxFails(dir);
+            assertTrue(e.getMessage().startsWith(images + ": bad dimensions 30 x 0 x 5"), e.getMessage());
             // truncated labels
             write(images, goodImages, gz);
             write(labels, Arrays.copyOf(goodLabels, 20), gz);
