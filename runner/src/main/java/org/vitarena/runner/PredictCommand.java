@@ -56,7 +56,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--images", description = "A folder of images, walked recursively for .jpg, .jpeg and .png files.")
     Path imagesDir;
 
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Image files.")
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Image files (a folder is walked as --images is).")
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--topk", defaultValue = "5", description = "Classes listed per image. Default: ${DEFAULT-VALUE}.")
@@ -84,7 +84,8 @@ public final class PredictCommand implements Callable<Integer> {
         if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         List<Path> inputs = inputs();
         if (inputs.isEmpty()) {
-            throw new IllegalArgumentException(imagesDir != null ? imagesDir + " holds no .jpg, .jpeg or .png files" : "give image files or --images DIR");
+            throw new IllegalArgumentException(imagesDir != null || !files.isEmpty() ? "no .jpg, .jpeg or .png files in " + (imagesDir != null ? imagesDir : files)
+                    : "give image files or --images DIR");
         }
         ModelRegistry reg = opts.registry(err);
         Checkpoint.Loaded ckpt = Checkpoint.load(checkpoint);
@@ -166,19 +167,27 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The explicit files, then the image files under --images in sorted path order. */
+    /** The FILE arguments in order (a folder among them walked as --images is), then the image files under --images. */
     private List<Path> inputs() {
-        List<Path> all = new ArrayList<>(files);
+        List<Path> all = new ArrayList<>();
+        for (Path f : files) {
+            if (Files.isDirectory(f)) all.addAll(walk(f, f.toString()));
+            else all.add(f);
+        }
         if (imagesDir != null) {
             if (!Files.isDirectory(imagesDir)) throw new IllegalArgumentException("--images " + imagesDir + ": no such folder");
-            try (Stream<Path> s = Files.walk(imagesDir, FileVisitOption.FOLLOW_LINKS)) {
-                s.filter(p -> Files.isRegularFile(p) && isImageName(p.getFileName().toString()))
-                        .sorted(Comparator.comparing(Path::toString)).forEach(all::add);
-            } catch (IOException | UncheckedIOException e) {
-                throw new IllegalArgumentException("--images " + imagesDir + ": cannot list (" + e.getMessage() + ")", e);
-            }
+            all.addAll(walk(imagesDir, "--images " + imagesDir));
         }
         return all;
+    }
+
+    /** The .jpg, .jpeg and .png files under {@code dir}, recursively, in sorted path order. */
+    private static List<Path> walk(Path dir, String what) {
+        try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
+            return s.filter(p -> Files.isRegularFile(p) && isImageName(p.getFileName().toString())).sorted(Comparator.comparing(Path::toString)).toList();
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalArgumentException(what + ": cannot list (" + e.getMessage() + ")", e);
+        }
     }
 
     private static boolean isImageName(String name) {

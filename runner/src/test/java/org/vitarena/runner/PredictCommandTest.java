@@ -123,6 +123,13 @@ class PredictCommandTest {
         assertFalse(p.out().contains("broken.jpg") || p.out().contains("notes.txt"), p.out());
         assertTrue(p.out().contains("  1. ") && p.out().contains("  2. ") && !p.out().contains("  3. "), p.out());
 
+        var positional = run("predict", "--checkpoint", ckpt.toString(), dir.resolve("sub").toString(), "--csv", "--topk", "1");
+        assertEquals(0, positional.code(), positional.err());
+        assertEquals(2, positional.out().lines().count(), "a folder given as FILE is walked: " + positional.out());
+        var empty = run("predict", "--checkpoint", ckpt.toString(), "--images", tmp.resolve("run").toString());
+        assertEquals(2, empty.code());
+        assertTrue(empty.err().contains("no .jpg, .jpeg or .png files in " + tmp.resolve("run")), empty.err());
+
         var none = run("predict", "--checkpoint", ckpt.toString(), dir.resolve("broken.jpg").toString(), dir.resolve("missing.png").toString());
         assertEquals(2, none.code(), none.out());
         assertTrue(none.err().contains("missing.png") && none.err().contains("no image could be read"), none.err());
