@@ -43,6 +43,9 @@ final class DataParallel {
         Rank rank = new Rank(mpi, new MpiGradientReducer(mpi), System.nanoTime());
         int code;
         try {
+            if (String.valueOf(mpi.rank()).equals(System.getProperty("vitarena.test.failRank"))) { // tests: one rank fails
+                throw new IllegalStateException("failing on purpose (vitarena.test.failRank)");
+            }
             code = cmd.trainHere(rank);
         } catch (Throwable e) {
             PrintWriter err = cmd.spec.commandLine().getErr();

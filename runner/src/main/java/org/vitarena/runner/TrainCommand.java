@@ -50,6 +50,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (nproc < 1) throw new IllegalArgumentException("--nproc must be >= 1, got " + nproc);
+        int batch = train.batch == null ? TrainOptions.Defaults.TRAIN.batch() : train.batch;
+        if (nproc > 1 && batch % nproc != 0) {
+            throw new IllegalArgumentException("--batch must divide by the number of processes (" + nproc + "): each takes batch/" + nproc
+                    + " images of every micro-batch; got " + batch);
+        }
         if (nproc > 1 && !org.vitarena.distributed.Mpi.launched()) return DataParallel.launch(nproc, mpirunArgs, topLevelArgs(), spec.commandLine().getErr());
         if (org.vitarena.distributed.Mpi.launchedSize() > 1) return DataParallel.runRank(this);
         return trainHere(null);
@@ -69,12 +74,19 @@ public final class TrainCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>(List.of("runner", "train"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         var cfg = train.config(model, TrainOptions.Defaults.TRAIN, common.seed(), cmd);
+        int ranks = rank != null ? rank.reducer().size() : nproc;
+        if (cfg.batch() % ranks != 0) {
+            throw new IllegalArgumentException("--batch must divide by the number of processes (" + ranks + "): each takes batch/" + ranks
+                    + " images of every micro-batch; got " + cfg.batch());
+        }
         Path dir = out != null ? out : Path.of("runs", model);
         PrintStream log = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true);
         try {
             Trainer t = rank == null || rank.reducer().rank() == 0 ? trainer(reg, cfg, dir, resume, train.restart, log)
                     : new Trainer(reg, cfg, dir).resume(resume).restart(train.restart); // silent: rank 0 reports and writes
             if (rank != null) t.reducer(rank.reducer());
+            String crashAfter = System.getProperty("vitarena.test.stopAfterUpdates"); // tests: end as a crash would, after N updates
+            if (crashAfter != null) t.stopAfterUpdates(Long.parseLong(crashAfter));
             var o = t.run();
             if (rank != null && rank.reducer().rank() != 0) return 0;
             if (rank != null) spec.commandLine().getOut().println(rank.summary());
