@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "runner", mixinStandardHelpOptions = true, version = "ViT Arena 0.1.0",
         description = "Train and compare vision transformers on the JVM.",
         subcommands = {ListCommand.class, InfoCommand.class, VerifyTimmCommand.class, TrainCommand.class, EvalCommand.class,
-                ExportCommand.class, MakeSyntheticCommand.class, BenchCommand.class},
+                ExportCommand.class, MakeSyntheticCommand.class, BenchCommand.class, ReportCommand.class},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (verify-timm FAIL, training diverged)", "2:bad usage or input"})
 public final class Main implements Callable<Integer> {
@@ -36,6 +36,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--pretrained-dir", description = "With --preset paper: folder holding MODEL.safetensors for each model.")
     java.nio.file.Path pretrainedDir;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "With --all: one run per model and seed (OUT/MODEL/seed-S); "
+            + "the table shows acc@1/acc@5 as mean ± std and Welch's t-test against the best model.")
+    java.util.List<Long> seeds;
+
     @Option(names = "--out", defaultValue = "runs/all", description = "With --all: output folder. Default: ${DEFAULT-VALUE}.")
     java.nio.file.Path out;
 
@@ -49,7 +53,10 @@ public final class Main implements Callable<Integer> {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("runner"));
         cmd.addAll(spec.commandLine().getParseResult().originalArgs());
         try {
-            return AllCommand.run(common.registry(spec.commandLine().getErr()), train, models, preset, pretrainedDir, out, common.seed(), cmd,
+            if (seeds != null && common.seed != null) throw new IllegalArgumentException("give --seed or --seeds, not both");
+            java.util.List<Long> runSeeds = seeds == null || seeds.isEmpty() ? java.util.List.of(common.seed()) : java.util.List.copyOf(seeds);
+            if (new java.util.HashSet<>(runSeeds).size() != runSeeds.size()) throw new IllegalArgumentException("--seeds lists a seed twice: " + seeds);
+            return AllCommand.run(common.registry(spec.commandLine().getErr()), train, models, preset, pretrainedDir, out, runSeeds, cmd,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
