@@ -38,21 +38,55 @@ final class AllCommand {
         return multiSeed ? out.resolve(model).resolve("seed-" + seed) : out.resolve(model);
     }
 
-    static int run(ModelRegistry reg, TrainOptions opts, List<String> models, String preset, Path pretrainedDir, Path out, List<Long> seeds,
-                   List<String> cmdline, PrintWriter outW, PrintWriter errW) throws IOException {
-        boolean multi = seeds.size() > 1;
+    /** Exit code of an array task that stopped on request (SIGUSR1) with its state saved: the batch script requeues it. */
+    static final int STOPPED = 75;
+
+    /** The run in progress, for a stop request (SIGUSR1 before a scheduler's time limit or preemption). */
+    static volatile Trainer running;
+    private static volatile boolean stopRequested;
+
+    /** From now on, SIGUSR1 asks the run in progress to stop at its next step boundary, saving its state. */
+    static void stopOnUsr1(PrintWriter errW) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> {
+                stopRequested = true;
+                Trainer t = running;
+                if (t != null) t.requestStop();
+            });
+        } catch (IllegalArgumentException e) {
+            errW.println("warning: cannot handle SIGUSR1 here (" + e.getMessage() + "): a preempted task will not checkpoint first");
+        }
+    }
+
+    /** The models --all compares: --models, the paper's four, or each family's demo variant. */
+    static List<String> chosen(ModelRegistry reg, List<String> models, String preset) {
         boolean paper = "paper".equals(preset);
         if (preset != null && !paper) throw new IllegalArgumentException("unknown --preset '" + preset + "'; known: paper");
         List<String> chosen = new ArrayList<>();
         if (models != null && !models.isEmpty()) chosen.addAll(models);
         else if (paper) chosen.addAll(PAPER);
         else {
-            // each family's demo variant, in discovery order
             Map<String, String> perFamily = new LinkedHashMap<>();
             for (var e : reg.entries()) if (e.model().endsWith("_demo")) perFamily.putIfAbsent(e.family(), e.model());
             chosen.addAll(perFamily.values());
         }
         if (chosen.isEmpty()) throw new IllegalArgumentException("no models to compare: none on the class path offers a *_demo variant; pass --models");
+        return chosen;
+    }
+
+    static int run(ModelRegistry reg, TrainOptions opts, List<String> models, String preset, Path pretrainedDir, Path out, List<Long> seeds,
+                   List<String> cmdline, PrintWriter outW, PrintWriter errW) throws IOException {
+        return run(reg, opts, models, preset, pretrainedDir, out, seeds, seeds.size() > 1, true, cmdline, outW, errW);
+    }
+
+    /**
+     * @param multi       runs go to OUT/MODEL/seed-S (else OUT/MODEL)
+     * @param writeReport false for one task of a scheduler's array: it trains its run and writes nothing else
+     */
+    static int run(ModelRegistry reg, TrainOptions opts, List<String> models, String preset, Path pretrainedDir, Path out, List<Long> seeds,
+                   boolean multi, boolean writeReport, List<String> cmdline, PrintWriter outW, PrintWriter errW) throws IOException {
+        boolean paper = "paper".equals(preset);
+        List<String> chosen = chosen(reg, models, preset);
         if (paper) {
             if (opts.imgSize == 0) opts.imgSize = 384;
             if (opts.augment == null) opts.augment = "paper";
@@ -129,7 +163,15 @@ final class AllCommand {
                 var info = ModelInfo.measure(() -> entry.provider().create(model, new ModelOptions(numClasses, opts.imgSize, 0f, 0L)));
                 params = info.params();
                 gmacs = info.gmacs();
-                var o = TrainCommand.trainer(reg, cfg, dir, true, opts.restart, log).run();
+                Trainer trainer = TrainCommand.trainer(reg, cfg, dir, true, opts.restart, log);
+                running = trainer;
+                if (stopRequested) trainer.requestStop();
+                var o = trainer.run();
+                running = null;
+                if (o == null) {
+                    errW.println(model + (multi ? " seed " + seed : "") + ": stopped on request; its state is in " + dir);
+                    return STOPPED;
+                }
                 if (dsInfo == null) dsInfo = new DatasetInfo(cfg.data().name(), o.val().numClasses(), o.trainImages(), o.val().size());
                 perSeed.add(result(model, family, params, gmacs, o));
             } catch (Exception | LinkageError e) {
@@ -140,8 +182,9 @@ final class AllCommand {
           }
             results.add(multi ? Seeds.aggregate(seeds, perSeed) : perSeed.get(0));
             if (multi) results = Seeds.compareWithBest(results);
-            if (recipe != null) Report.write(out, dsInfo == null ? new DatasetInfo("?", 0, 0, 0) : dsInfo, recipe, results);
+            if (recipe != null && writeReport) Report.write(out, dsInfo == null ? new DatasetInfo("?", 0, 0, 0) : dsInfo, recipe, results);
         }
+        if (!writeReport) return results.stream().allMatch(r -> ModelResult.OK.equals(r.status())) ? 0 : 1;
         outW.println(Report.table(results));
         outW.println("results: " + out.resolve(Report.RESULTS_JSON) + ", " + out.resolve(Report.RESULTS_MD) + ", plots in " + out);
         return results.stream().allMatch(r -> ModelResult.OK.equals(r.status())) ? 0 : 1;

@@ -38,12 +38,17 @@ public final class ReportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "A comparison folder (the --out of runner --all).")
     Path dir;
 
+    @picocli.CommandLine.Option(names = "--slurm-array", paramLabel = "ID", description = "First record, in each run folder, how Slurm ended "
+            + "the tasks of this array that did not complete (the report job of --executor slurm does this).")
+    String slurmArray;
+
     /** The comparison of one folder: its rows and what to write beside them. */
     record Comparison(List<ModelResult> rows, DatasetInfo dataset, Map<String, Object> recipe) {}
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": no such folder");
+        if (slurmArray != null) SlurmExecutor.recordStates(dir.toAbsolutePath(), slurmArray);
         ModelRegistry reg = common.inherit(parent == null ? null : parent.common).registry(spec.commandLine().getErr());
         Comparison c = build(dir, reg, List.of());
         if (c.rows().isEmpty()) throw new IllegalArgumentException(dir + " holds no run folders (MODEL/ or MODEL/seed-S/ with run.json or checkpoints)");
@@ -59,6 +64,8 @@ public final class ReportCommand implements Callable<Integer> {
      */
     static Comparison build(Path dir, ModelRegistry reg, List<String> order) throws IOException {
         Set<String> models = new LinkedHashSet<>(order);
+        Path tasks = dir.resolve("slurm").resolve(SlurmExecutor.TASKS);
+        if (Files.exists(tasks)) Files.readAllLines(tasks).stream().skip(1).map(l -> l.split("\t")).filter(f -> f.length == 4).forEach(f -> models.add(f[1]));
         Path json = dir.resolve(Report.RESULTS_JSON);
         if (Files.exists(json)) {
             try {
