@@ -199,13 +199,33 @@ final class SlurmExecutor {
                 if (eq > 0) f.putIfAbsent(kv.substring(0, eq), kv.substring(eq + 1));
             }
             String idx = f.getOrDefault("ArrayTaskId", "");
-            int index = idx.matches("\\d+") ? Integer.parseInt(idx) : -1;
-            out.add(new TaskState(index, f.getOrDefault("JobState", "?"), f.getOrDefault("ExitCode", "?"), f.getOrDefault("StdOut", "?")));
+            for (int index : indices(idx)) {
+                out.add(new TaskState(index, f.getOrDefault("JobState", "?"), f.getOrDefault("ExitCode", "?"), f.getOrDefault("StdOut", "?")));
+            }
         }
         return out;
     }
 
-    /** Follows the array until every task is over, printing a progress line when it changes. */
+    /** The task indices of an ArrayTaskId field: {@code 3}, {@code 0-3}, {@code 1,3-4}, {@code 0-7%2}. */
+    static List<Integer> indices(String field) {
+        List<Integer> out = new ArrayList<>();
+        String f = field.contains("%") ? field.substring(0, field.indexOf('%')) : field;
+        for (String part : f.split(",")) {
+            String[] ab = part.trim().split("-");
+            try {
+                int a = Integer.parseInt(ab[0].trim()), b = ab.length > 1 ? Integer.parseInt(ab[1].trim()) : a;
+                for (int i = a; i <= b; i++) out.add(i);
+            } catch (NumberFormatException e) {
+                // not an array task
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Follows the array until no task is pending or running, printing a progress line when it changes.
+     * A task cancelled while pending leaves no record in Slurm 22.05: it counts as over.
+     */
     static void follow(String arrayId, int n, PrintWriter errW) throws IOException, InterruptedException {
         String last = "";
         for (int misses = 0; ; ) {
@@ -213,7 +233,8 @@ final class SlurmExecutor {
             if (s.isEmpty()) {
                 if (++misses > 5) { errW.println("slurm: array " + arrayId + " is no longer known to the controller"); return; }
             } else misses = 0;
-            long over = s.stream().filter(t -> t.index() >= 0 && FINAL.contains(t.state())).count();
+            long active = s.stream().filter(t -> !FINAL.contains(t.state())).map(TaskState::index).distinct().count();
+            long over = s.isEmpty() ? 0 : n - active;
             Map<String, Integer> counts = new java.util.TreeMap<>();
             for (TaskState t : s) counts.merge(t.state().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
             String line = "slurm: array " + arrayId + ": " + over + "/" + n + " tasks over " + counts;
@@ -236,7 +257,17 @@ final class SlurmExecutor {
             String[] f = line.split("\t");
             if (f.length == 4) dirs.put(Integer.parseInt(f[0]), Path.of(f[3]));
         }
-        for (TaskState t : states(arrayId)) {
+        List<TaskState> known = states(arrayId);
+        for (var e : dirs.entrySet()) {
+            boolean seen = known.stream().anyMatch(t -> t.index() == e.getKey());
+            boolean finished = RunFolders.isRun(e.getValue()) && RunFolders.read(e.getValue(), "?", null).result().isOk();
+            if (!seen && !finished) {
+                Files.createDirectories(e.getValue());
+                Files.writeString(e.getValue().resolve(RunFolders.SLURM_STATE), "slurm: task " + arrayId + "_" + e.getKey()
+                        + " has no record (cancelled before it started?), log " + out.resolve("slurm").resolve("task-" + arrayId + "_" + e.getKey() + ".log") + "\n");
+            }
+        }
+        for (TaskState t : known) {
             Path d = dirs.get(t.index());
             if (d == null || !FINAL.contains(t.state())) continue;
             boolean ok = t.state().equals("COMPLETED") && t.exitCode().equals("0:0");
