@@ -85,6 +85,7 @@ final class SlurmExecutor {
         sh.append("#SBATCH --job-name=vitarena-all\n");
         sh.append("#SBATCH --array=0-").append(tasks.size() - 1).append('\n');
         sh.append("#SBATCH --output=").append(dir).append("/task-%A_%a.log\n");
+        sh.append("#SBATCH --open-mode=append\n"); // a requeued task's log keeps the run before it
         if (o.partition() != null) sh.append("#SBATCH --partition=").append(o.partition()).append('\n');
         if (o.time() != null) sh.append("#SBATCH --time=").append(o.time()).append('\n');
         if (o.cpusPerTask() != null) sh.append("#SBATCH --cpus-per-task=").append(o.cpusPerTask()).append('\n');
