@@ -37,6 +37,7 @@ public final class TrainStep {
     private final float clipGrad;
     private final long seed;
     private final MemoryPool pool = new MemoryPool(Backends.current());
+    private GradientReducer reducer = GradientReducer.LOCAL;
 
     /**
      * @param trainable the parameters the optimiser updates (those with requiresGrad)
@@ -51,6 +52,12 @@ public final class TrainStep {
         this.trainable = trainable;
         this.clipGrad = clipGrad;
         this.seed = seed;
+    }
+
+    /** Combines the gradients of each update across the ranks of a data-parallel run before clipping (default: one process, nothing). */
+    public TrainStep reducer(GradientReducer r) {
+        this.reducer = r == null ? GradientReducer.LOCAL : r;
+        return this;
     }
 
     /**
@@ -76,8 +83,9 @@ public final class TrainStep {
         }
     }
 
-    /** Clips, steps the optimiser at learning rate {@code lr}, clears the gradients. */
+    /** Reduces the gradients across ranks (data-parallel runs), clips, steps the optimiser at learning rate {@code lr}, clears the gradients. */
     public void update(float lr) {
+        reducer.reduce(trainable);
         optimizer.setLr(lr);
         if (clipGrad > 0) clip(trainable, clipGrad);
         optimizer.step();

@@ -58,6 +58,8 @@ public final class Trainer {
     private TrainingListener listener = TrainingListener.NONE;
     /** Stops after this many optimiser updates in this process (tests simulate a kill); < 0 for no limit. */
     private long stopAfterUpdates = -1;
+    private GradientReducer reducer = GradientReducer.LOCAL;
+    private volatile boolean stopRequested;
 
     /** A new run of {@code cfg} writing its checkpoints to {@code out}. */
     public Trainer(ModelRegistry registry, TrainConfig cfg, Path out) {
@@ -88,6 +90,27 @@ public final class Trainer {
     public Trainer stopAfterUpdates(long n) {
         this.stopAfterUpdates = n;
         return this;
+    }
+
+    /**
+     * Makes this process one rank of a data-parallel run (see {@link GradientReducer}): each rank trains on
+     * its contiguous slice of every global micro-batch ({@code batch} must divide by the rank count),
+     * gradients are averaged before each update, so every rank takes the update one process would take
+     * on the whole batch. Rank 0 alone takes the run folder and writes the recipe and checkpoints; the
+     * others read the checkpoint a resumed run continues from, and should be given a silent listener.
+     */
+    public Trainer reducer(GradientReducer r) {
+        this.reducer = r == null ? GradientReducer.LOCAL : r;
+        return this;
+    }
+
+    /**
+     * Asks the run to stop at the next step boundary (a preemption signal, say): the state is saved to
+     * {@code last.ckpt} (the epoch checkpoint at an epoch end) and {@link #run} returns null. Safe to call
+     * from any thread; a data-parallel run stops when any rank asked.
+     */
+    public void requestStop() {
+        this.stopRequested = true;
     }
 
     public Path lastCheckpoint() {
@@ -127,25 +150,52 @@ public final class Trainer {
         return Recipe.of(c, registry.entries().stream().filter(e -> e.model().equals(c.model())).findFirst().orElse(null));
     }
 
-    /** Runs to the last epoch; null only when stopped by {@link #stopAfterUpdates}. */
+    /** Runs to the last epoch; null only when stopped by {@link #stopAfterUpdates} or {@link #requestStop}. */
     public Outcome run() throws IOException {
+        if (reducer.rank() != 0) return run(null); // rank 0 holds the folder for the whole data-parallel run
         try (RunFolder folder = RunFolder.acquire(out)) {
             return run(folder);
         }
     }
 
+    /** {@code folder} is null on ranks other than 0: they write nothing and judge nothing about the folder. */
     private Outcome run(RunFolder folder) throws IOException {
         ModelRegistry.Entry entry = registry.entry(cfg.model());
-        if (restart) {
+        int ranks = reducer.size();
+        if (ranks > 1 && cfg.batch() % ranks != 0) {
+            throw new InvalidConfigException("batch", "must divide by the number of processes (" + ranks + "): each takes batch/" + ranks
+                    + " images of every micro-batch; got " + cfg.batch());
+        }
+        if (folder != null && restart) {
             List<Path> gone = folder.discard();
             if (!gone.isEmpty()) listener.message("discarded the run in " + out + " (" + gone.size() + " files)");
         }
+        // the other ranks look for the checkpoint to resume from only once rank 0 has discarded or judged the folder
+        if (ranks > 1 && folder != null) checkRunFolder(folder);
+        if (ranks > 1) reducer.allGather(0);
         CheckpointStore.Resume from = null;
         if (resume) {
-            from = store.resumePoint(listener::message).orElse(null);
-            if (from == null && !folder.holdsRun()) listener.message("no checkpoint in " + out + ": starting a new run");
+            from = store.resumePoint(folder == null ? m -> {} : listener::message).orElse(null);
+            if (from == null && folder != null && !folder.holdsRun()) listener.message("no checkpoint in " + out + ": starting a new run");
         }
+        if (ranks > 1) {
+            double[] at = reducer.allGather(from == null ? 0 : from.loaded().state().micro());
+            for (int r = 1; r < at.length; r++) {
+                if (at[r] != at[0]) throw new IllegalStateException("the ranks resume from different points (micro-batch " + (long) at[0]
+                        + " on rank 0, " + (long) at[r] + " on rank " + r + "): is " + out + " on a file system every node sees?");
+            }
+        }
+        if (folder == null) return train(null, entry, from, null, Recipe.of(cfg, entry));
         Recipe stored = folder.holdsRun() ? storedRecipe(from) : null;
+        if (ranks == 1) checkRunFolder(folder);
+        // the recipe without the data: refused before the (possibly long) data preparation
+        Recipe recipe = Recipe.of(cfg, entry);
+        if (stored != null) conflictIfChanged(recipe.differences(stored, false));
+        return train(folder, entry, from, stored, recipe);
+    }
+
+    /** A folder holding a run is trained on only with --resume. */
+    private void checkRunFolder(RunFolder folder) throws IOException {
         if (!resume && folder.holdsRun()) {
             var last = store.resumePoint(m -> {}).orElse(null);
             throw new RunConflictException(RunConflictException.Kind.EXISTS, out, out + " holds a run"
@@ -153,9 +203,12 @@ public final class Trainer {
                     + last.loaded().state().config().epochs() + " epochs done)") + "; resume it, restart it (discarding it) or use another output folder",
                     List.of());
         }
-        // the recipe without the data: refused before the (possibly long) data preparation
-        Recipe recipe = Recipe.of(cfg, entry);
-        if (stored != null) conflictIfChanged(recipe.differences(stored, false));
+    }
+
+    private Outcome train(RunFolder folder, ModelRegistry.Entry entry, CheckpointStore.Resume from, Recipe stored, Recipe recipe)
+            throws IOException {
+        boolean writes = folder != null;
+        int ranks = reducer.size();
         Checkpoint.Loaded ckpt = from == null ? null : from.loaded();
         if (ckpt == null && cfg.pretrained() != null && !Files.isRegularFile(Path.of(cfg.pretrained()))) {
             throw new IOException(cfg.pretrained() + ": no such weights file (expected a timm model.safetensors for " + cfg.model() + ")");
@@ -168,7 +221,7 @@ public final class Trainer {
         Dataset train = data.train(), val = data.val();
         recipe = recipe.withData(train, val);
         if (stored != null) conflictIfChanged(recipe.differences(stored, false));
-        if (ckpt == null && stored == null) folder.writeRecipe(recipe);
+        if (writes && ckpt == null && stored == null) folder.writeRecipe(recipe);
         VisionModel model = entry.provider().create(cfg.model(), new ModelOptions(train.numClasses(), cfg.imgSize(), cfg.dropPath(), cfg.seed()));
         if (ckpt == null && cfg.pretrained() != null) {
             Path weights = Path.of(cfg.pretrained());
@@ -203,7 +256,11 @@ public final class Trainer {
         int img = model.imgSize();
         AugmentConfig aug = augment(cfg.augment(), img);
         boolean dropLast = train.size() >= cfg.batch();
-        TrainStep step = new TrainStep(model, teacher, opt, trainable, cfg.clipGrad(), cfg.seed());
+        if (ranks > 1 && !dropLast) {
+            throw new IllegalArgumentException("the training split has " + train.size() + " images, fewer than one batch of " + cfg.batch()
+                    + ": a data-parallel run needs at least one full batch");
+        }
+        TrainStep step = new TrainStep(model, teacher, opt, trainable, cfg.clipGrad(), cfg.seed()).reducer(reducer);
         float smoothing = (float) cfg.augment().labelSmoothing();
         try (DataLoader trainLoader = DataLoader.builder(train).setBatchSize(cfg.batch()).optAugment(aug).optShuffle(true)
                 .optDropLast(dropLast).optSeed(cfg.seed()).optThreads(cfg.loaderThreads()).build();
@@ -233,9 +290,10 @@ public final class Trainer {
                 try (DataLoader.Epoch it = trainLoader.epoch(epoch, fromBatch)) {
                     int groupStart = fromBatch;
                     for (int b = fromBatch; b < batches; b++) {
-                        DataLoader.Batch batch = it.next();
+                        DataLoader.Batch batch = shard(it.next());
                         int groupSize = Math.min(cfg.accum(), batches - groupStart);
                         float lv = step.accumulate(batch, train.numClasses(), smoothing, groupSize, micro);
+                        if (ranks > 1) lv = (float) reducer.mean(lv); // the whole batch's loss; NaN on any rank stops every rank
                         if (!Float.isFinite(lv)) {
                             throw new DivergedException(String.format("loss became %s at epoch %d, batch %d (update %d); training stopped. "
                                     + "The last good checkpoint is %s. Lower the learning rate or clip the gradient norm.", lv, epoch + 1, b,
@@ -244,7 +302,7 @@ public final class Trainer {
                         micro++;
                         lossSum += lv;
                         lossCount++;
-                        images += batch.size();
+                        images += batch.size() * ranks;
                         boolean groupEnd = (b - groupStart + 1) == groupSize;
                         float lr = Float.NaN;
                         if (groupEnd) {
@@ -256,9 +314,14 @@ public final class Trainer {
                         }
                         listener.step(new TrainingListener.Step(epoch + 1, b + 1, batches, micro, update, lossSum / lossCount,
                                 images / Math.max((System.nanoTime() - t0) / 1e9, 1e-9), groupEnd, lr));
-                        if (groupEnd && cfg.saveEvery() > 0 && update % cfg.saveEvery() == 0 && b + 1 < batches) {
+                        boolean stop = groupEnd && b + 1 < batches && stopNow();
+                        if (writes && groupEnd && (stop || cfg.saveEvery() > 0 && update % cfg.saveEvery() == 0) && b + 1 < batches) {
                             listener.checkpointSaved(store.saveLast(state(model, entry.family(), labelMap, epoch, b + 1, update, micro, history),
                                     StateDict.of(model), opt.state()));
+                        }
+                        if (stop) {
+                            listener.message("stopped on request after update " + update + "; the state is in " + store.last());
+                            return null;
                         }
                         if (groupEnd && stopAfterUpdates >= 0 && updatesThisProcess >= stopAfterUpdates) {
                             return null; // simulated crash: whatever was checkpointed stays
@@ -282,13 +345,40 @@ public final class Trainer {
                         images / secs, evalIps);
                 history.add(rec);
                 listener.epochEnded(rec, micro);
-                listener.checkpointSaved(store.saveEpoch(epoch + 1, state(model, entry.family(), labelMap, epoch + 1, 0, update, micro, history),
-                        StateDict.of(model), opt.state()));
+                if (writes) {
+                    listener.checkpointSaved(store.saveEpoch(epoch + 1, state(model, entry.family(), labelMap, epoch + 1, 0, update, micro, history),
+                            StateDict.of(model), opt.state()));
+                }
+                if (epoch + 1 < cfg.epochs() && stopNow()) {
+                    listener.message("stopped on request after epoch " + (epoch + 1) + "; the state is in " + store.last());
+                    return null;
+                }
             }
             if (lastEval == null) lastEval = Evaluator.evaluate(model, valLoader, 32);
             long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
             return new Outcome(model, entry.family(), history, model.parameterCount(), peak, lastEval, val, train.size());
         }
+    }
+
+    /** Whether to stop here: this process was asked to, or (data-parallel) any rank was. */
+    private boolean stopNow() {
+        boolean mine = stopRequested;
+        return reducer.isDistributed() ? reducer.mean(mine ? 1 : 0) > 0 : mine;
+    }
+
+    /** This rank's contiguous slice of a global micro-batch: images [B/N, 3, S, S] from index rank·B/N (the whole batch for one process). */
+    private DataLoader.Batch shard(DataLoader.Batch b) {
+        int ranks = reducer.size();
+        if (ranks == 1) return b;
+        int n = b.size() / ranks, from = reducer.rank() * n, px = 3 * b.imgSize() * b.imgSize();
+        float[] images = java.util.Arrays.copyOfRange(b.images(), from * px, (from + n) * px);
+        int[] labels = b.labels() == null ? null : java.util.Arrays.copyOfRange(b.labels(), from, from + n);
+        float[] soft = null;
+        if (b.softTargets() != null) {
+            int k = b.softTargets().length / b.size();
+            soft = java.util.Arrays.copyOfRange(b.softTargets(), from * k, (from + n) * k);
+        }
+        return new DataLoader.Batch(images, n, b.imgSize(), labels, soft, b.epoch(), b.index());
     }
 
     /** Refuses, before any data is prepared, a model and batch whose training step clearly cannot fit in the heap (CPU backend). */

@@ -62,10 +62,48 @@ public final class Report {
             new Column("acc@5", true, r -> num("%.2f", r.acc5())),
             new Column("status", false, Report::statusCell));
 
+    /** With several seeds: accuracies as mean ± std, the seed count, and Welch's p against the best model's acc@1. */
+    private static final List<Column> SEED_COLUMNS = List.of(
+            new Column("model", false, ModelResult::model),
+            new Column("family", false, ModelResult::family),
+            new Column("params (M)", true, r -> r.params() > 0 ? fmt("%.2f", r.params() / 1e6) : "-"),
+            new Column("GMACs", true, r -> gmacs(r.gmacs())),
+            new Column("peak mem (MiB)", true, r -> r.peakMemoryBytes() > 0 ? fmt("%.1f", r.peakMemoryBytes() / (1024.0 * 1024.0)) : "-"),
+            new Column("s/epoch", true, r -> num("%.1f", r.epochSeconds())),
+            new Column("train img/s", true, r -> num("%.1f", r.trainImgPerS())),
+            new Column("eval img/s", true, r -> num("%.1f", r.evalImgPerS())),
+            new Column("seeds", true, r -> r.spread() == null ? "1" : String.valueOf(r.spread().seeds().size())),
+            new Column("acc@1", true, r -> pm(r.acc1(), r.spread() == null ? Double.NaN : r.spread().acc1Std())),
+            new Column("acc@5", true, r -> pm(r.acc5(), r.spread() == null ? Double.NaN : r.spread().acc5Std())),
+            new Column("p vs best", true, Report::pCell),
+            new Column("status", false, Report::statusCell));
+
+    private static String pm(double mean, double std) {
+        if (!Double.isFinite(mean)) return "-";
+        return Double.isFinite(std) ? fmt("%.2f", mean) + " ± " + fmt("%.2f", std) : fmt("%.2f", mean);
+    }
+
+    private static String pCell(ModelResult r) {
+        if (r.spread() == null || !r.isOk()) return "-";
+        double p = r.spread().pVsBest();
+        if (Double.isNaN(p)) return r.spread().seeds().size() >= 2 ? "best" : "-";
+        return p < 0.001 ? "<0.001" : fmt("%.3f", p);
+    }
+
+    /** Whether any row sums up several seeds (then the table has the seed columns). */
+    static boolean multiSeed(List<ModelResult> results) {
+        return results.stream().anyMatch(r -> r.spread() != null);
+    }
+
+    private static List<Column> columns(List<ModelResult> results) {
+        return multiSeed(results) ? SEED_COLUMNS : COLUMNS;
+    }
+
     /** An aligned plain-text table, one row per model, numbers right-aligned; ends with a newline. */
     public static String table(List<ModelResult> results) {
+        List<Column> cols = columns(results);
         List<String[]> rows = cells(results);
-        int[] w = new int[COLUMNS.size()];
+        int[] w = new int[cols.size()];
         for (String[] row : rows) for (int c = 0; c < w.length; c++) w[c] = Math.max(w[c], row[c].length());
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < rows.size(); i++) {
@@ -73,7 +111,7 @@ public final class Report {
             StringBuilder line = new StringBuilder();
             for (int c = 0; c < w.length; c++) {
                 if (c > 0) line.append("  ");
-                line.append(COLUMNS.get(c).right() ? pad(row[c], w[c], true) : pad(row[c], w[c], false));
+                line.append(cols.get(c).right() ? pad(row[c], w[c], true) : pad(row[c], w[c], false));
             }
             sb.append(line.toString().stripTrailing()).append('\n');
             if (i == 0) sb.append("-".repeat(line.toString().stripTrailing().length())).append('\n');
@@ -91,7 +129,7 @@ public final class Report {
             sb.append('\n');
             if (i == 0) {
                 sb.append('|');
-                for (Column c : COLUMNS) sb.append(c.right() ? " ---: |" : " --- |");
+                for (Column c : columns(results)) sb.append(c.right() ? " ---: |" : " --- |");
                 sb.append('\n');
             }
         }
@@ -100,8 +138,9 @@ public final class Report {
 
     private static List<String[]> cells(List<ModelResult> results) {
         List<String[]> rows = new ArrayList<>();
-        rows.add(COLUMNS.stream().map(Column::header).toArray(String[]::new));
-        for (ModelResult r : results) rows.add(COLUMNS.stream().map(c -> c.cell().apply(r)).toArray(String[]::new));
+        List<Column> cols = columns(results);
+        rows.add(cols.stream().map(Column::header).toArray(String[]::new));
+        for (ModelResult r : results) rows.add(cols.stream().map(c -> c.cell().apply(r)).toArray(String[]::new));
         return rows;
     }
 
@@ -181,6 +220,20 @@ public final class Report {
             putDouble(m, "acc5", r.acc5());
             m.put("status", r.status());
             if (r.error() == null) m.putNull("error"); else m.put("error", r.error());
+            if (r.spread() != null) {
+                ModelResult.Spread sp = r.spread();
+                ArrayNode seeds = m.putArray("seeds");
+                sp.seeds().forEach(seeds::add);
+                ArrayNode a1 = m.putArray("acc1_per_seed"), a5 = m.putArray("acc5_per_seed"), es = m.putArray("acc1_std_per_epoch");
+                for (double v : sp.acc1PerSeed()) a1.add(v);
+                for (double v : sp.acc5PerSeed()) a5.add(v);
+                for (double v : sp.acc1StdPerEpoch()) es.add(v);
+                putDouble(m, "acc1_std", sp.acc1Std());
+                putDouble(m, "acc5_std", sp.acc5Std());
+                putDouble(m, "p_vs_best", sp.pVsBest());
+                ObjectNode f = m.putObject("failed_seeds");
+                sp.failedSeeds().forEach((k, v) -> f.put(String.valueOf(k), v));
+            }
             ArrayNode h = m.putArray("history");
             for (EpochPoint p : r.history()) {
                 ObjectNode e = h.addObject();
@@ -226,12 +279,28 @@ public final class Report {
                 }
             }
             JsonNode err = m.get("error");
+            ModelResult.Spread spread = null;
+            if (m.has("seeds")) {
+                List<Long> seeds = new ArrayList<>();
+                m.get("seeds").forEach(x -> seeds.add(x.asLong()));
+                Map<Long, String> failed = new LinkedHashMap<>();
+                m.path("failed_seeds").properties().forEach(e -> failed.put(Long.parseLong(e.getKey()), e.getValue().asText()));
+                spread = new ModelResult.Spread(seeds, doubles(m.get("acc1_per_seed")), doubles(m.get("acc5_per_seed")), dbl(m, "acc1_std"),
+                        dbl(m, "acc5_std"), doubles(m.get("acc1_std_per_epoch")), dbl(m, "p_vs_best"), failed);
+            }
             out.add(new ModelResult(text(m, "model"), text(m, "family"), m.path("params").asLong(), dbl(m, "gmacs"),
                     m.path("peak_memory_bytes").asLong(), dbl(m, "epoch_seconds"), dbl(m, "train_img_per_s"),
                     dbl(m, "eval_img_per_s"), dbl(m, "acc1"), dbl(m, "acc5"), text(m, "status"),
-                    err == null || err.isNull() ? null : err.asText(), history));
+                    err == null || err.isNull() ? null : err.asText(), history, spread));
         }
         return out;
+    }
+
+    private static double[] doubles(JsonNode a) {
+        if (a == null || !a.isArray()) return new double[0];
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).isNumber() ? a.get(i).doubleValue() : Double.NaN;
+        return v;
     }
 
     private static double dbl(JsonNode o, String key) {
@@ -275,12 +344,20 @@ public final class Report {
 
     /** One header line and one line per model; unmeasured numbers are empty fields. RFC 4180 quoting. */
     static String csv(List<ModelResult> results) {
-        StringBuilder sb = new StringBuilder(String.join(",", CSV_HEADER)).append("\r\n");
+        boolean seeds = multiSeed(results);
+        StringBuilder sb = new StringBuilder(String.join(",", CSV_HEADER));
+        if (seeds) sb.append(",seeds,acc1_std,acc5_std,p_vs_best");
+        sb.append("\r\n");
         for (ModelResult r : results) {
-            List<String> f = List.of(csvField(r.model()), csvField(r.family()), Long.toString(r.params()),
+            List<String> f = new ArrayList<>(List.of(csvField(r.model()), csvField(r.family()), Long.toString(r.params()),
                     csvNum(r.gmacs()), Long.toString(r.peakMemoryBytes()), csvNum(r.epochSeconds()),
                     csvNum(r.trainImgPerS()), csvNum(r.evalImgPerS()), csvNum(r.acc1()), csvNum(r.acc5()),
-                    csvField(r.status()), csvField(r.error()));
+                    csvField(r.status()), csvField(r.error())));
+            if (seeds) {
+                var sp = r.spread();
+                f.addAll(List.of(sp == null ? "1" : String.valueOf(sp.seeds().size()), sp == null ? "" : csvNum(sp.acc1Std()),
+                        sp == null ? "" : csvNum(sp.acc5Std()), sp == null ? "" : csvNum(sp.pVsBest())));
+            }
             sb.append(String.join(",", f)).append("\r\n");
         }
         return sb.toString();
@@ -311,7 +388,9 @@ public final class Report {
             if (pts.isEmpty()) continue;
             double[] x = pts.stream().mapToDouble(EpochPoint::epoch).toArray();
             double[] y = pts.stream().mapToDouble(EpochPoint::acc1).toArray();
-            chart.addSeries(uniqueName(chart, r.model()), x, y).setMarker(SeriesMarkers.CIRCLE);
+            double[] err = r.spread() == null ? null : errorBars(r, pts);
+            (err == null ? chart.addSeries(uniqueName(chart, r.model()), x, y) : chart.addSeries(uniqueName(chart, r.model()), x, y, err))
+                    .setMarker(SeriesMarkers.CIRCLE);
             series++;
         }
         if (series == 0) placeholder(chart, "no finished model has per-epoch accuracy");
@@ -348,12 +427,26 @@ public final class Report {
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(top);
         for (ModelResult r : pts) {
-            chart.addSeries(uniqueName(chart, r.model()), new double[]{r.gmacs()}, new double[]{r.acc1()});
+            if (r.spread() != null && Double.isFinite(r.spread().acc1Std())) {
+                chart.addSeries(uniqueName(chart, r.model()), new double[]{r.gmacs()}, new double[]{r.acc1()}, new double[]{r.spread().acc1Std()});
+            } else {
+                chart.addSeries(uniqueName(chart, r.model()), new double[]{r.gmacs()}, new double[]{r.acc1()});
+            }
             // the label just under its marker
             AnnotationText label = new AnnotationText(r.model(), r.gmacs(), r.acc1() - 0.04 * top, false);
             chart.addAnnotation(label);
         }
         return chart;
+    }
+
+    /** The standard deviation over seeds at each plotted epoch (error bars), or null when unknown. */
+    private static double[] errorBars(ModelResult r, List<EpochPoint> pts) {
+        double[] all = r.spread().acc1StdPerEpoch();
+        if (all.length != r.history().size()) return null;
+        double[] e = new double[pts.size()];
+        int j = 0;
+        for (int i = 0; i < r.history().size(); i++) if (Double.isFinite(r.history().get(i).acc1())) e[j++] = Double.isFinite(all[i]) ? all[i] : 0;
+        return j == e.length ? e : null;
     }
 
     private static void style(XYChart chart) {
