@@ -59,6 +59,29 @@ public final class Init {
     }
 
     /**
+     * torch's default initialisation of a convolution or linear weight of {@code shape}
+     * ({@code reset_parameters}: kaiming_uniform_ with a = √5): U(−b, b) with b = 1/√fan_in. timm keeps it
+     * for the patch-embedding convolution of every family here (its init functions only redraw
+     * nn.Linear weights), so the values' std is 1/√(3·fan_in), not 0.02.
+     */
+    public static float[] torchDefaultWeight(SplittableRandom rng, int... shape) {
+        return uniform(rng, 1.0 / Math.sqrt(fanIn(shape)), size(shape));
+    }
+
+    /** torch's default initialisation of the bias of a weight of {@code weightShape}: U(−b, b) with b = 1/√fan_in. */
+    public static float[] torchDefaultBias(SplittableRandom rng, int... weightShape) {
+        return uniform(rng, 1.0 / Math.sqrt(fanIn(weightShape)), shape(weightShape)[0]);
+    }
+
+    /** U(−b, b), one uniform draw per value. */
+    public static float[] uniform(SplittableRandom rng, double b, int n) {
+        float[] out = new float[n];
+        if (skipValues()) return out;
+        for (int i = 0; i < n; i++) out[i] = (float) rng.nextDouble(-b, b);
+        return out;
+    }
+
+    /**
      * timm's lecun_normal_ (variance_scaling_ with scale 1, mode fan_in, truncated normal): a
      * standard normal truncated to [-2, 2], times sqrt(1 / fan_in) / 0.8796..., so that the values'
      * standard deviation is sqrt(1 / fan_in). {@code shape} has at least 2 dimensions.

@@ -19,9 +19,12 @@ public class PatchEmbed extends Module {
         this.patch = patch;
         this.inChans = inChans;
         this.embedDim = embedDim;
-        // conv weights keep torch's 4-d layout so a state dict maps one to one
-        var w = Tensor.of(Init.truncNormal(rng, 0.02f, embedDim * inChans * patch * patch), embedDim, inChans, patch, patch);
-        var b = Tensor.zeros(embedDim);
+        // conv weights keep torch's 4-d layout so a state dict maps one to one; initialised as timm leaves
+        // them: torch's Conv2d default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias (timm's
+        // init functions redraw only nn.Linear weights, trunc_normal(.02), and never this convolution)
+        int[] shape = {embedDim, inChans, patch, patch};
+        var w = Tensor.of(Init.torchDefaultWeight(rng, shape), shape);
+        var b = Tensor.of(Init.torchDefaultBias(rng, shape), embedDim);
         child("proj", new ConvParams(w, b));
         this.norm = withNorm ? child("norm", new LayerNorm(embedDim, normEps)) : null;
     }

@@ -48,6 +48,22 @@ class InitTest {
     }
 
     @Test
+    void torchDefaultConvInitIsUniformOnPlusMinusOneOverSqrtFanIn() {
+        // a patch-embedding convolution [64, 3, 8, 8]: fan_in 192, bound 1/sqrt(192) for weight and bias
+        SplittableRandom rng = new SplittableRandom(4);
+        float[] w = Init.torchDefaultWeight(rng, 64, 3, 8, 8), b = Init.torchDefaultBias(rng, 64, 3, 8, 8);
+        assertEquals(64 * 3 * 64, w.length);
+        assertEquals(64, b.length);
+        double bound = 1 / Math.sqrt(192), std = bound / Math.sqrt(3);
+        double[] s = stats(w);
+        assertEquals(0, s[0], 5 * std / Math.sqrt(w.length), "mean");
+        assertEquals(std, s[1], 0.02 * std, "std");
+        assertTrue(s[2] >= -bound && s[3] <= bound && s[2] < -0.99 * bound && s[3] > 0.99 * bound, Arrays.toString(s));
+        double[] sb = stats(b);
+        assertTrue(sb[2] >= -bound && sb[3] <= bound && sb[1] > 0.5 * std, Arrays.toString(sb));
+    }
+
+    @Test
     void lecunNormalIsATruncatedNormalOfVarianceOneOverFanIn() {
         int out = 1024, in = 256;
         float[] w = Init.lecunNormal(new SplittableRandom(3), out, in);
