@@ -78,12 +78,6 @@ public final class Mpi {
         return Math.max(envInt("OMPI_COMM_WORLD_SIZE"), Math.max(envInt("PMI_SIZE"), envInt("PMIX_SIZE")));
     }
 
-    /** The rank the launcher announced (before MPI_Init), or 0. */
-    public static int launchedRank() {
-        for (String k : new String[] {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) if (envInt(k) >= 0 && System.getenv(k) != null) return envInt(k);
-        return 0;
-    }
-
     private static int envInt(String key) {
         String v = System.getenv(key);
         if (v == null || v.isBlank()) return 0;

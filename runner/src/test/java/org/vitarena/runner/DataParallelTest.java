@@ -82,13 +82,22 @@ class DataParallelTest {
         return max;
     }
 
+    /** One process, in this JVM (already warm: the JIT warm-up of a fresh JVM is most of a run this small). */
+    static Result trainHere(String name, String... extra) {
+        List<String> args = new ArrayList<>(TRAIN);
+        args.addAll(List.of(extra));
+        args.addAll(List.of("--out", tmp.resolve(name).toString()));
+        var r = RunnerCommandsTest.run(args.toArray(String[]::new));
+        return new Result(r.code(), r.out() + r.err());
+    }
+
     static void ok(Result r) {
         assertEquals(0, r.code(), r.log());
     }
 
     @Test
     void twoRanksOfSixteenMatchOneProcessOfThirtyTwo() throws Exception {
-        ok(train("one", List.of(), "--epochs", "2"));
+        ok(trainHere("one", "--epochs", "2"));
         Result two = train("two", List.of(), "--epochs", "2", "--nproc", "2");
         ok(two);
         assertTrue(two.log().contains("data-parallel: 2 ranks"), two.log());
@@ -108,7 +117,7 @@ class DataParallelTest {
 
     @Test
     void withAccumulation() throws Exception {
-        ok(train("one-accum", List.of(), "--epochs", "4", "--accum", "2"));
+        ok(trainHere("one-accum", "--epochs", "4", "--accum", "2"));
         ok(train("two-accum", List.of(), "--epochs", "4", "--accum", "2", "--nproc", "2"));
         double d = maxDiff(tmp.resolve("one-accum/last.ckpt"), tmp.resolve("two-accum/last.ckpt"));
         System.out.printf("2 ranks x 16, accum 2 vs 1 process x 32, accum 2, 20 updates: max weight difference %.3g%n", d);
