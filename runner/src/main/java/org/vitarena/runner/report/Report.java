@@ -49,7 +49,8 @@ public final class Report {
 
     private record Column(String header, boolean right, Function<ModelResult, String> cell) {}
 
-    private static final List<Column> COLUMNS = List.of(
+    /** The columns both tables start with: what a model is and how fast it ran. */
+    private static final List<Column> LEADING = List.of(
             new Column("model", false, ModelResult::model),
             new Column("family", false, ModelResult::family),
             new Column("params (M)", true, r -> r.params() > 0 ? fmt("%.2f", r.params() / 1e6) : "-"),
@@ -57,26 +58,26 @@ public final class Report {
             new Column("peak mem (MiB)", true, r -> r.peakMemoryBytes() > 0 ? fmt("%.1f", r.peakMemoryBytes() / (1024.0 * 1024.0)) : "-"),
             new Column("s/epoch", true, r -> num("%.1f", r.epochSeconds())),
             new Column("train img/s", true, r -> num("%.1f", r.trainImgPerS())),
-            new Column("eval img/s", true, r -> num("%.1f", r.evalImgPerS())),
+            new Column("eval img/s", true, r -> num("%.1f", r.evalImgPerS())));
+
+    private static final List<Column> COLUMNS = columns(
             new Column("acc@1", true, r -> num("%.2f", r.acc1())),
             new Column("acc@5", true, r -> num("%.2f", r.acc5())),
             new Column("status", false, Report::statusCell));
 
     /** With several seeds: accuracies as mean ± std, the seed count, and Welch's p against the best model's acc@1. */
-    private static final List<Column> SEED_COLUMNS = List.of(
-            new Column("model", false, ModelResult::model),
-            new Column("family", false, ModelResult::family),
-            new Column("params (M)", true, r -> r.params() > 0 ? fmt("%.2f", r.params() / 1e6) : "-"),
-            new Column("GMACs", true, r -> gmacs(r.gmacs())),
-            new Column("peak mem (MiB)", true, r -> r.peakMemoryBytes() > 0 ? fmt("%.1f", r.peakMemoryBytes() / (1024.0 * 1024.0)) : "-"),
-            new Column("s/epoch", true, r -> num("%.1f", r.epochSeconds())),
-            new Column("train img/s", true, r -> num("%.1f", r.trainImgPerS())),
-            new Column("eval img/s", true, r -> num("%.1f", r.evalImgPerS())),
+    private static final List<Column> SEED_COLUMNS = columns(
             new Column("seeds", true, r -> r.spread() == null ? "1" : String.valueOf(r.spread().seeds().size())),
             new Column("acc@1", true, r -> pm(r.acc1(), r.spread() == null ? Double.NaN : r.spread().acc1Std())),
             new Column("acc@5", true, r -> pm(r.acc5(), r.spread() == null ? Double.NaN : r.spread().acc5Std())),
             new Column("p vs best", true, Report::pCell),
             new Column("status", false, Report::statusCell));
+
+    private static List<Column> columns(Column... trailing) {
+        List<Column> all = new java.util.ArrayList<>(LEADING);
+        all.addAll(List.of(trailing));
+        return List.copyOf(all);
+    }
 
     private static String pm(double mean, double std) {
         if (!Double.isFinite(mean)) return "-";
