@@ -120,6 +120,11 @@ public final class RunFolder implements AutoCloseable {
 
     /** The recorded recipe, if any. */
     public Optional<Recipe> recipe() throws IOException {
+        return readRecipe(dir);
+    }
+
+    /** The recipe recorded in a run folder, if any, read without taking the folder (for inspecting a run from outside). */
+    public static Optional<Recipe> readRecipe(Path dir) throws IOException {
         Path f = dir.resolve(RECIPE_FILE);
         if (!Files.exists(f)) return Optional.empty();
         try {

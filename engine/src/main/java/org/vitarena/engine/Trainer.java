@@ -140,11 +140,8 @@ public final class Trainer {
 
     /** run.json, else (a run of an earlier version) the recipe of the checkpoint's configuration; null for none. */
     private Recipe storedRecipe(CheckpointStore.Resume found) throws IOException {
-        Path f = out.resolve(RunFolder.RECIPE_FILE);
-        if (Files.exists(f)) {
-            return new Recipe(new com.fasterxml.jackson.databind.ObjectMapper().readValue(f.toFile(),
-                    new com.fasterxml.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, String>>() {}));
-        }
+        var recorded = RunFolder.readRecipe(out);
+        if (recorded.isPresent()) return recorded.get();
         if (found == null) return null;
         TrainConfig c = found.loaded().state().config();
         return Recipe.of(c, registry.entries().stream().filter(e -> e.model().equals(c.model())).findFirst().orElse(null));
