@@ -67,6 +67,29 @@ public final class InitReference {
         return new InitReference(json.getFileName().toString(), JSON.readTree(json.toFile()));
     }
 
+    /**
+     * The whole check a family's init test makes: the statistics in {@code json} were made for exactly the
+     * timm class and kwargs {@code variant} maps to (10 classes), and every tensor of the provider's model
+     * matches them. Prints one line per tensor and a summary.
+     *
+     * @throws AssertionError naming the mismatch or listing the differing tensors
+     */
+    public static void assertMatches(ModelProvider provider, String variant, Path json) throws IOException {
+        InitReference ref = read(json);
+        var spec = provider.timmSpec(variant, new org.vitarena.spi.ModelOptions(10, 0, 0f, 0))
+                .orElseThrow(() -> new AssertionError(variant + " has no timm spec"));
+        if (!spec.timmClass().equals(ref.timmClass()) || !ref.sameKwargs(spec.kwargs())) {
+            throw new AssertionError(json + " was made for " + ref.timmClass() + " " + ref.kwargs() + ", the variant is " + spec.classCall());
+        }
+        Report r = ref.check(provider);
+        r.rows().forEach(row -> System.out.println(row.line()));
+        System.out.println(r.summary());
+        if (!r.failures().isEmpty()) {
+            throw new AssertionError(r.summary() + "; differing:\n"
+                    + r.failures().stream().map(Row::line).collect(java.util.stream.Collectors.joining("\n")));
+        }
+    }
+
     public String timmClass() {
         return spec.get("class").asText();
     }

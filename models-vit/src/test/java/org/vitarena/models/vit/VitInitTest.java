@@ -2,12 +2,7 @@ package org.vitarena.models.vit;
 
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.testing.Golden;
-import org.vitarena.spi.ModelOptions;
 import org.vitarena.verify.InitReference;
-
-import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A freshly built vit_demo is initialised as timm initialises the same VisionTransformer: per tensor, mean and std
@@ -18,16 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VitInitTest {
     @Test
     void everyTensorIsInitialisedAsTimmDoes() throws Exception {
-        InitReference ref = InitReference.read(Golden.repository().resolve("init/vit_demo.json"));
-        VitProvider provider = new VitProvider();
-        // the statistics were made for exactly the kwargs this variant maps to (10 classes)
-        var spec = provider.timmSpec("vit_demo", new ModelOptions(10, 0, 0f, 0)).orElseThrow();
-        assertTrue(spec.timmClass().equals(ref.timmClass()) && ref.sameKwargs(spec.kwargs()),
-                "reference/init/vit_demo.json was made for " + ref.timmClass() + " " + ref.kwargs() + ", the variant is " + spec.classCall());
-        InitReference.Report r = ref.check(provider);
-        r.rows().forEach(row -> System.out.println(row.line()));
-        System.out.println(r.summary());
-        assertTrue(r.failures().isEmpty(), r.summary() + "; differing:\n"
-                + r.failures().stream().map(InitReference.Row::line).collect(Collectors.joining("\n")));
+        InitReference.assertMatches(new VitProvider(), "vit_demo", Golden.repository().resolve("init/vit_demo.json"));
     }
 }
