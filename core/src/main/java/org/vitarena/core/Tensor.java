@@ -52,6 +52,21 @@ public final class Tensor {
         return new Tensor(Backends.current().upload(data), shape.clone());
     }
 
+    /**
+     * A copy of {@code data} drawn from the open {@link MemoryPool.Scope}, if any: a step's inputs
+     * (images, targets), so that a training step allocates no fresh input buffer either. Like every
+     * pooled tensor it must not be used after the scope closes; outside a scope it equals {@link #of}.
+     */
+    public static Tensor input(float[] data, int... shape) {
+        if (data.length != numel(shape)) {
+            throw new IllegalArgumentException(data.length + " values do not fit shape " + Arrays.toString(shape));
+        }
+        Backend be = Backends.current();
+        Storage s = MemoryPool.allocate(be, data.length, false);
+        be.write(data, s);
+        return new Tensor(s, shape.clone());
+    }
+
     /** A zero-filled tensor (drawn from the open {@link MemoryPool.Scope}, if any). */
     public static Tensor zeros(int... shape) {
         return new Tensor(MemoryPool.allocate(Backends.current(), numel(shape), true), shape.clone());

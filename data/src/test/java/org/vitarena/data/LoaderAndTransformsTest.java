@@ -71,6 +71,32 @@ class LoaderAndTransformsTest {
     }
 
     @Test
+    void recycledBuffersAreReusedAndFullyOverwritten() {
+        try (DataLoader fresh = paperLoader(2, 48); DataLoader reusing = paperLoader(2, 48)) {
+            List<DataLoader.Batch> expected = all(fresh, 1, 0);
+            List<float[]> handedBack = new ArrayList<>();
+            try (DataLoader.Epoch it = reusing.epoch(1)) {
+                for (int i = 0; it.hasNext(); i++) {
+                    DataLoader.Batch b = it.next();
+                    assertArrayEquals(expected.get(i).images(), b.images(), "batch " + i);
+                    assertArrayEquals(expected.get(i).softTargets(), b.softTargets(), "batch " + i);
+                    handedBack.add(b.images());
+                    Arrays.fill(b.images(), Float.NaN); // whatever a consumer leaves must not reach a later batch
+                    reusing.recycle(b);
+                }
+            }
+            // a second epoch built from recycled buffers only: every one of them comes back, rewritten completely
+            List<DataLoader.Batch> again = all(reusing, 1, 0);
+            int reused = 0;
+            for (int i = 0; i < again.size(); i++) {
+                assertArrayEquals(expected.get(i).images(), again.get(i).images(), "rebuilt batch " + i);
+                for (float[] h : handedBack) if (h == again.get(i).images()) reused++;
+            }
+            assertTrue(reused > 0, "no recycled buffer was reused");
+        }
+    }
+
+    @Test
     void evalLoaderKeepsOrderAndLastPartialBatch() {
         try (DataLoader l = DataLoader.builder(small.val()).setBatchSize(5).optThreads(2).build()) {
             List<DataLoader.Batch> bs = all(l, 0, 0);

@@ -51,7 +51,7 @@ public final class Evaluator {
                 size = b.imgSize();
                 float[] l;
                 try (var step = pool.open()) {
-                    Tensor logits = model.forward(Tensor.of(b.images(), b.size(), 3, b.imgSize(), b.imgSize()));
+                    Tensor logits = model.forward(Tensor.input(b.images(), b.size(), 3, b.imgSize(), b.imgSize()));
                     lossSum += Norms.crossEntropy(logits, b.labels(), 0f).item() * b.size();
                     l = logits.toArray();
                 }
@@ -81,6 +81,7 @@ public final class Evaluator {
                     }
                 }
                 n += b.size();
+                loader.recycle(b);
             }
         } finally {
             model.train(wasTraining);

@@ -73,8 +73,8 @@ public final class TrainStep {
     public float accumulate(DataLoader.Batch batch, int classes, float smoothing, int groupSize, long micro) {
         StepRandom.reset(seed, micro);
         try (var ignored = pool.open()) { // activations and gradients reuse the previous step's memory
-            Tensor x = Tensor.of(batch.images(), batch.size(), 3, batch.imgSize(), batch.imgSize());
-            Tensor targets = batch.softTargets() != null ? Tensor.of(batch.softTargets(), batch.size(), classes)
+            Tensor x = Tensor.input(batch.images(), batch.size(), 3, batch.imgSize(), batch.imgSize());
+            Tensor targets = batch.softTargets() != null ? Tensor.input(batch.softTargets(), batch.size(), classes)
                     : Norms.oneHot(batch.labels(), classes, smoothing);
             Tensor loss = lossFor(model.forwardTrain(x), targets, teacher == null ? null : teacherLabels(teacher, x));
             float lv = loss.item();

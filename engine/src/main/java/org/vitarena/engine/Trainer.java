@@ -287,9 +287,10 @@ public final class Trainer {
                 try (DataLoader.Epoch it = trainLoader.epoch(epoch, fromBatch)) {
                     int groupStart = fromBatch;
                     for (int b = fromBatch; b < batches; b++) {
-                        DataLoader.Batch batch = shard(it.next());
+                        DataLoader.Batch whole = it.next(), batch = shard(whole);
                         int groupSize = Math.min(cfg.accum(), batches - groupStart);
                         float lv = step.accumulate(batch, train.numClasses(), smoothing, groupSize, micro);
+                        trainLoader.recycle(whole); // its images were copied into the step's input tensor
                         if (ranks > 1) lv = (float) reducer.mean(lv); // the whole batch's loss; NaN on any rank stops every rank
                         if (!Float.isFinite(lv)) {
                             throw new DivergedException(String.format("loss became %s at epoch %d, batch %d (update %d); training stopped. "
@@ -332,6 +333,10 @@ public final class Trainer {
                 double acc1 = Double.NaN, acc5 = Double.NaN, evalLoss = Double.NaN, evalIps = Double.NaN;
                 if (evalNow) {
                     lastEval = Evaluator.evaluate(model, valLoader, 32);
+                    // The evaluation's pooled activations (one forward at the eval batch, dropped with its pool) lived
+                    // through the collections it caused and were promoted: collect them now (~0.1 s), or the old
+                    // generation would grow by one evaluation's worth per epoch until a full collection.
+                    System.gc();
                     listener.evaluated(epoch + 1, lastEval);
                     acc1 = lastEval.acc1();
                     acc5 = lastEval.acc5();

@@ -34,6 +34,15 @@ public interface Backend {
     /** Copies host data into a new buffer. */
     Storage upload(float[] host);
 
+    /**
+     * Copies host data into an existing buffer of at least {@code host.length} floats (a pooled
+     * per-step input, for example). The default uploads a temporary copy; a backend whose memory is
+     * host memory overrides it with a plain copy.
+     */
+    default void write(float[] host, Storage dst) {
+        copy(upload(host), 0, dst, 0, host.length);
+    }
+
     /** Copies a buffer back to the host. */
     float[] download(Storage s);
 

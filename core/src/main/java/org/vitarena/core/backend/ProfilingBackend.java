@@ -80,7 +80,7 @@ public final class ProfilingBackend {
 
     private static boolean isMemory(Method m) {
         return switch (m.getName()) {
-            case "name", "holdsValues", "allocate", "upload", "download" -> true;
+            case "name", "holdsValues", "allocate", "upload", "write", "download" -> true;
             default -> false;
         };
     }

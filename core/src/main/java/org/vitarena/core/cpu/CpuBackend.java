@@ -61,6 +61,8 @@ public final class CpuBackend implements Backend {
 
     @Override public Storage upload(float[] host) { return new CpuStorage(host.clone()); }
 
+    @Override public void write(float[] host, Storage dst) { System.arraycopy(host, 0, d(dst), 0, host.length); }
+
     @Override public float[] download(Storage s) { return d(s).clone(); }
 
     @Override public void fill(Storage s, float value) { Arrays.fill(d(s), value); }
