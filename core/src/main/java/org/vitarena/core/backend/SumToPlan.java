@@ -6,14 +6,18 @@ package org.vitarena.core.backend;
  * output, and reduced ones (out stride 0), which are summed. When every reduced dimension comes
  * before every kept one and out is dense over the kept ones — a bias gradient, the commonest case —
  * x is an R×C matrix and the sum is a column sum ({@link #columnRows} = R > 0). Shared by the
- * CPU backend and the CUDA kernels (whose {@code Reduction} struct is {@link #struct}).
+ * CPU backend and the CUDA kernels (whose {@code Reduction} struct is {@link #struct}). More
+ * generally, when no reduced dimension sits between two kept ones and out is dense over the kept
+ * ones — a per-channel scale of [B, C, H, W], {@code x * alpha + beta} — x is an R×K×T block
+ * (R leading reduced, K kept, T trailing reduced: {@link #trailing} = T) summed over R and T.
  *
- * @param kept      number of output elements written
- * @param reduced   number of x elements summed into each
- * @param columnRows R for the column-sum path, else 0
+ * @param kept      number of output elements written (K)
+ * @param reduced   number of x elements summed into each (R·T)
+ * @param columnRows R for the column-sum path (T = 1), else 0
+ * @param trailing  T for the R×K×T path, else 0
  */
 public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOut,
-                 int redRank, int[] redShape, int[] redX, long kept, long reduced, int columnRows) {
+                 int redRank, int[] redShape, int[] redX, long kept, long reduced, int columnRows, int trailing) {
 
     public static SumToPlan of(int[] xShape, int[] outStrides) {
         int rank = xShape.length;
@@ -26,17 +30,22 @@ public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOu
         int[] ks = new int[rank], kx = new int[rank], ko = new int[rank], rs = new int[rank], rx = new int[rank];
         int kr = 0, rr = 0;
         long kept = 1, reduced = 1;
-        boolean reducedAfterKept = false;
+        boolean reducedAfterKept = false, keptAfterReducedAfterKept = false;
+        long trailing = 1;
         for (int d = 0; d < rank; d++) {
-            if (xShape[d] == 0) return new SumToPlan(0, ks, kx, ko, 0, rs, rx, 0, 0, 0);
+            if (xShape[d] == 0) return new SumToPlan(0, ks, kx, ko, 0, rs, rx, 0, 0, 0, 0);
             if (xShape[d] == 1) continue;
             if (outStrides[d] != 0) {
+                if (reducedAfterKept) keptAfterReducedAfterKept = true;
                 ks[kr] = xShape[d];
                 kx[kr] = xStrides[d];
                 ko[kr++] = outStrides[d];
                 kept *= xShape[d];
             } else {
-                if (kr > 0) reducedAfterKept = true;
+                if (kr > 0) {
+                    reducedAfterKept = true;
+                    trailing *= xShape[d];
+                }
                 rs[rr] = xShape[d];
                 rx[rr++] = xStrides[d];
                 reduced *= xShape[d];
@@ -50,7 +59,9 @@ public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOu
         }
         int columnRows = !reducedAfterKept && outDense && reduced <= Integer.MAX_VALUE && kept <= Integer.MAX_VALUE
                 ? (int) reduced : 0;
-        return new SumToPlan(kr, ks, kx, ko, rr, rs, rx, kept, reduced, columnRows);
+        int blockTrailing = kr > 0 && !keptAfterReducedAfterKept && outDense && reduced <= Integer.MAX_VALUE
+                && kept <= Integer.MAX_VALUE ? (int) trailing : 0;
+        return new SumToPlan(kr, ks, kx, ko, rr, rs, rx, kept, reduced, columnRows, blockTrailing);
     }
 
     /** The kernel's {@code Reduction} struct: keptRank, keptShape[R], keptX[R], keptOut[R], redRank, redShape[R], redX[R]. */

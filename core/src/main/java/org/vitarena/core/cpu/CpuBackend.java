@@ -191,6 +191,19 @@ public final class CpuBackend implements Backend {
             sumRowsInto(x, p.columnRows(), (int) p.kept(), out);
             return;
         }
+        if (p.trailing() > 1) { // x is R×K×T (a per-channel scale of [B, C, H, W]): contiguous runs of T, no index arithmetic
+            int k = (int) p.kept(), t = p.trailing(), rows = (int) (p.reduced() / t);
+            CpuThreads.parallelRange(k, Math.max(1, 16384 / (int) Math.max(1, p.reduced())), (lo, hi) -> {
+                for (int c = lo; c < hi; c++) {
+                    double acc = 0; // in double, in x's order: the same sum as the general path below
+                    for (int r = 0; r < rows; r++) {
+                        for (int j = (r * k + c) * t, e = j + t; j < e; j++) acc += xs[j];
+                    }
+                    o[c] += (float) acc;
+                }
+            });
+            return;
+        }
         // one output per task, its reduced elements summed in double in x's order
         int kr = p.keptRank(), rr = p.redRank(), reduced = (int) p.reduced();
         int[] ks = p.keptShape(), kx = p.keptX(), ko = p.keptOut(), rs = p.redShape(), rx = p.redX();

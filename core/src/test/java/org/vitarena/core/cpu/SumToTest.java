@@ -56,6 +56,35 @@ class SumToTest {
     }
 
     @Test
+    void leadingAndTrailingDimensionsReducedAroundKeptOnes() {
+        check(new int[]{8, 24, 16, 16}, new int[]{1, 24, 1, 1}); // per-channel scale of NCHW: R×K×T
+        check(new int[]{4, 5, 6, 7}, new int[]{1, 5, 6, 1});      // two kept dimensions in the middle
+        check(new int[]{3, 1, 5, 2}, new int[]{1, 1, 5, 1});      // size-1 dimensions are ignored
+        check(new int[]{5, 6}, new int[]{5, 1});                  // R = 1
+        assertEquals(256, org.vitarena.core.backend.SumToPlan.of(new int[]{8, 24, 16, 16}, strides(new int[]{8, 24, 16, 16}, new int[]{1, 24, 1, 1})).trailing());
+        assertEquals(0, org.vitarena.core.backend.SumToPlan.of(new int[]{2, 3, 4, 5}, strides(new int[]{2, 3, 4, 5}, new int[]{1, 3, 1, 5})).trailing());
+    }
+
+    @Test
+    void blockPathSumsInTheGeneralPathsOrder() {
+        // the R×K×T path and the general path add the same terms in the same order: bitwise equal
+        int[] shape = {6, 10, 50};
+        float[] x = new float[3000];
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < x.length; i++) x[i] = (float) (r.nextGaussian() * 1e3);
+        Storage fast = CpuBackend.INSTANCE.upload(new float[10]);
+        CpuBackend.INSTANCE.sumTo(CpuBackend.INSTANCE.upload(x), shape, fast, new int[]{0, 1, 0});
+        // the general path's sum written out: every term of x's order, in a double accumulator
+        float[] want = new float[10];
+        for (int c = 0; c < 10; c++) {
+            double acc = 0;
+            for (int b = 0; b < 6; b++) for (int j = 0; j < 50; j++) acc += x[(b * 10 + c) * 50 + j];
+            want[c] = (float) acc;
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(want, CpuBackend.array(fast));
+    }
+
+    @Test
     void generalCase() {
         check(new int[]{4, 5, 6}, new int[]{1, 5, 1});
         check(new int[]{2, 3, 4, 5}, new int[]{1, 3, 1, 5});
