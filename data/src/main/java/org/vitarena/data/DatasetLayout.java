@@ -70,12 +70,24 @@ public enum DatasetLayout {
      * to {@link #cacheDir}'s choice.
      */
     public ImageCache open(Path root, TinyImageNet.Split split, int perClass, TinyImageNet.Options options) {
+        return open(root, split, perClass, options, null, null);
+    }
+
+    /**
+     * As {@link #open(Path, TinyImageNet.Split, int, TinyImageNet.Options)} for evaluating a model trained on
+     * {@code classes} (named {@code classesFrom} in messages): an ImageFolder then takes its classes from them,
+     * so that {@code val/} alone suffices (no {@code train/} beside it). Tiny ImageNet and IDX keep their own
+     * class lists (wnids.txt, the ten digits), which need no training images either.
+     */
+    public ImageCache open(Path root, TinyImageNet.Split split, int perClass, TinyImageNet.Options options, LabelMap classes,
+                           String classesFrom) {
         if (perClass < 0) throw new IllegalArgumentException("perClass must be >= 0, got " + perClass);
-        LabelMap map = labelMap(root);
+        boolean given = classes != null && this == IMAGE_FOLDER;
+        LabelMap map = given ? classes : labelMap(root);
         ImageCache.Source source = switch (this) {
             case TINY_IMAGENET -> ImageCache.files(root, firstPerClass(sortedIfCut(TinyImageNet.list(root, split, map), perClass), perClass));
             case IDX -> Idx.source(root, split, perClass);
-            case IMAGE_FOLDER -> ImageCache.files(root, firstPerClass(ImageFolder.list(root, split, map), perClass));
+            case IMAGE_FOLDER -> ImageCache.files(root, firstPerClass(ImageFolder.list(root, split, map, given ? classesFrom : null), perClass));
         };
         Path dir = options.cacheDir() != null ? options.cacheDir() : cacheDir(root).dir();
         String name = split.dirName() + "-" + options.imageSize() + (perClass > 0 ? "-" + perClass + "pc" : "") + ".vitcache";

@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  * train/CLASS/**.jpg|jpeg|png    one folder per class; class index = position in the sorted folder names
  * val/CLASS/**.jpg|jpeg|png      every CLASS must also be a folder of train/
  * </pre>
+ * Evaluating a checkpoint needs only {@code val/}: the classes are then the checkpoint's, and
+ * {@code train/} may be absent ({@link DatasetLayout#open(Path, TinyImageNet.Split, int, TinyImageNet.Options, LabelMap, String)}).
  * As torchvision's {@code ImageFolder}: class folders are walked recursively (following links), files
  * are ordered by folder path then name, and files of other extensions are ignored (case-insensitive
  * extensions). Class ids and names are the folder names. Folders whose names start with a dot are not
@@ -27,11 +29,13 @@ import java.util.stream.Stream;
 public final class ImageFolder {
     private ImageFolder() {}
 
-    /** Whether {@code root} has {@code train/} holding at least one (non-hidden) folder. */
+    /** Whether {@code root} has {@code train/} or {@code val/} holding at least one (non-hidden) folder. */
     public static boolean looksLikeImageFolder(Path root) {
-        Path train = root.resolve("train");
-        if (!Files.isDirectory(train)) return false;
-        return !classFolders(train).isEmpty();
+        for (String split : new String[]{"train", "val"}) {
+            Path dir = root.resolve(split);
+            if (Files.isDirectory(dir) && !classFolders(dir).isEmpty()) return true;
+        }
+        return false;
     }
 
     /** Classes: the folders of {@code train/}, sorted by name (as torchvision's {@code find_classes}). */
@@ -45,6 +49,14 @@ public final class ImageFolder {
 
     /** The images of one split with their labels: class by class, each in torchvision's order. */
     public static List<TinyImageNet.Entry> list(Path root, TinyImageNet.Split split, LabelMap map) {
+        return list(root, split, map, null);
+    }
+
+    /**
+     * As {@link #list(Path, TinyImageNet.Split, LabelMap)}, with {@code map} taken from {@code classesFrom}
+     * (a checkpoint, say) instead of {@code train/}'s folders: a class folder outside it is refused naming it.
+     */
+    public static List<TinyImageNet.Entry> list(Path root, TinyImageNet.Split split, LabelMap map, String classesFrom) {
         if (split == TinyImageNet.Split.TEST) throw new DataException(root + ": an ImageFolder dataset has no unlabelled test split here (train/ and val/ only)");
         Path dir = root.resolve(split.dirName());
         if (!Files.isDirectory(dir)) throw new DataException(dir + ": missing. An ImageFolder dataset has train/CLASS/*.jpg and val/CLASS/*.jpg.");
@@ -52,6 +64,10 @@ public final class ImageFolder {
         for (int i = 0; i < map.size(); i++) index.put(map.ids().get(i), i);
         List<String> present = classFolders(dir);
         for (String c : present) {
+            if (!index.containsKey(c) && classesFrom != null) {
+                throw new DataException(dir.resolve(c) + ": class '" + c + "' is not one of the " + map.size() + " classes of "
+                        + classesFrom + "; remove it from " + split.dirName() + "/ or evaluate a model trained on it");
+            }
             if (!index.containsKey(c)) {
                 throw new DataException(dir.resolve(c) + ": class '" + c + "' has no folder in " + root.resolve("train")
                         + " (the classes are train/'s folders); add it there or remove it from " + split.dirName() + "/");

@@ -15,8 +15,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
@@ -277,6 +279,26 @@ class DatasetLayoutTest {
         png(root.resolve("val/yak/1.png"), 1);
         e = assertThrows(DataException.class, () -> DatasetLayout.IMAGE_FOLDER.open(root, TinyImageNet.Split.VAL, 0, opt));
         assertTrue(e.getMessage().startsWith(root.resolve("val/yak") + ": class 'yak' has no folder in " + root.resolve("train")), e.getMessage());
+    }
+
+    @Test
+    void aValidationFolderAloneIsReadWithATrainedModelsClasses() throws IOException {
+        Path root = imageFolder();
+        LabelMap trained = DatasetLayout.IMAGE_FOLDER.labelMap(root);
+        try (Stream<Path> s = Files.walk(root.resolve("train"))) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+        assertEquals(DatasetLayout.IMAGE_FOLDER, DatasetLayout.detect(root), "val/CLASS/ alone is an ImageFolder");
+        DataException e = assertThrows(DataException.class, () -> DatasetLayout.IMAGE_FOLDER.open(root, TinyImageNet.Split.VAL, 0, opt));
+        assertTrue(e.getMessage().startsWith(root.resolve("train") + ": missing"), "without a model's classes train/ is needed: " + e.getMessage());
+        ImageCache val = DatasetLayout.IMAGE_FOLDER.open(root, TinyImageNet.Split.VAL, 0, opt.withImageSize(8), trained, "model.ckpt");
+        assertEquals(3, val.size());
+        assertEquals(List.of(0, 0, 1), List.of(val.label(0), val.label(1), val.label(2)));
+        assertEquals(trained.ids(), val.labelMap().ids());
+
+        png(root.resolve("val/yak/1.png"), 1);
+        e = assertThrows(DataException.class, () -> DatasetLayout.IMAGE_FOLDER.open(root, TinyImageNet.Split.VAL, 0, opt, trained, "model.ckpt"));
+        assertTrue(e.getMessage().startsWith(root.resolve("val/yak") + ": class 'yak' is not one of the 3 classes of model.ckpt"), e.getMessage());
     }
 
     @Test

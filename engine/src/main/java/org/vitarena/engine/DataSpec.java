@@ -3,6 +3,7 @@ package org.vitarena.engine;
 import org.vitarena.data.DatasetLayout;
 import org.vitarena.data.Dataset;
 import org.vitarena.data.Images;
+import org.vitarena.data.LabelMap;
 import org.vitarena.data.OnBadImage;
 import org.vitarena.data.SyntheticDataset;
 import org.vitarena.data.TinyImageNet;
@@ -105,6 +106,15 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
     public record Splits(Dataset train, Dataset val) {}
 
     public Splits open(boolean needTrain, PrintStream progress) {
+        return open(needTrain, progress, null, null);
+    }
+
+    /**
+     * The splits, the validation split read with the classes of a trained model ({@code trained}, from
+     * {@code trainedFrom}) where the layout takes them from its training folder: evaluating an ImageFolder
+     * dataset then needs only its {@code val/}.
+     */
+    public Splits open(boolean needTrain, PrintStream progress, LabelMap trained, String trainedFrom) {
         if (isSynthetic()) {
             var s = SyntheticDataset.generate(classes, needTrain ? trainPerClass : 0, valPerClass, dataSeed);
             return new Splits(needTrain ? s.train() : null, s.val());
@@ -118,7 +128,7 @@ public record DataSpec(String root, int classes, int trainPerClass, int valPerCl
                 .withOnBadImage("skip".equals(onBadImage) ? OnBadImage.SKIP : OnBadImage.FAIL)
                 .withMaxPixels(effectiveMaxImagePixels());
         // val first: a missing val/ is reported before the long train build
-        var val = layout.open(r, TinyImageNet.Split.VAL, valPerClass, opts);
+        var val = layout.open(r, TinyImageNet.Split.VAL, valPerClass, opts, needTrain ? null : trained, trainedFrom);
         var train = needTrain ? layout.open(r, TinyImageNet.Split.TRAIN, trainPerClass, opts) : null;
         int skipped = (train == null ? 0 : train.skipped()) + val.skipped();
         if (skipped > 0 && progress != null) progress.println("--on-bad-image skip: " + skipped + " unreadable images left out");

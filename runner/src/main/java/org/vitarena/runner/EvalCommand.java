@@ -64,7 +64,7 @@ public final class EvalCommand implements Callable<Integer> {
         LabelMap trained = LabelMap.decode(ckpt.state().labelMap());
         DataSpec spec0 = data != null ? DataSpec.folder(data, "fail") : ckpt.state().config().data();
         PrintStream progress = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true);
-        Dataset val = spec0.open(false, progress).val();
+        Dataset val = spec0.open(false, progress, trained, checkpoint.toString()).val(); // an ImageFolder needs only val/
         if (!val.labelMap().ids().equals(trained.ids())) {
             throw new IllegalArgumentException("the validation classes of " + spec0.name() + " (" + val.numClasses()
                     + ") are not the classes " + checkpoint + " was trained on (" + trained.size() + "); point --data at the same dataset");

@@ -107,6 +107,32 @@ class PredictCommandTest {
     }
 
     @Test
+    void evaluatingAnImageFolderNeedsOnlyItsValidationFolder() throws Exception {
+        // the checkpoint's validation images as an ImageFolder with val/CLASS/ only: no train/ beside it
+        Path folder = tmp.resolve("val-only");
+        Dataset val = Checkpoint.load(ckpt).state().config().data().open(false, null).val();
+        for (TinyImageNet.Entry e : TinyImageNet.list(data, TinyImageNet.Split.VAL, val.labelMap())) {
+            Path to = folder.resolve("val").resolve(val.labelMap().ids().get(e.label())).resolve(e.file().getFileName());
+            Files.createDirectories(to.getParent());
+            Files.copy(e.file(), to);
+        }
+        var own = run("eval", "--checkpoint", ckpt.toString(), "--data", data.toString(), "--json");
+        var folderOnly = run("eval", "--checkpoint", ckpt.toString(), "--data", folder.toString(), "--json");
+        assertEquals(0, own.code(), own.err());
+        assertEquals(0, folderOnly.code(), folderOnly.err());
+        JsonNode a = new ObjectMapper().readTree(own.out()), b = new ObjectMapper().readTree(folderOnly.out());
+        assertEquals(15, b.get("images").asInt());
+        assertEquals(a.get("acc1").asDouble(), b.get("acc1").asDouble(), 1e-9);
+        assertEquals(a.get("loss").asDouble(), b.get("loss").asDouble(), 1e-5);
+
+        Files.createDirectories(folder.resolve("val/yak"));
+        Files.copy(data.resolve("val/images/val_0.JPEG"), folder.resolve("val/yak/y.jpg"));
+        var stranger = run("eval", "--checkpoint", ckpt.toString(), "--data", folder.toString());
+        assertEquals(2, stranger.code(), stranger.out());
+        assertTrue(stranger.err().contains(folder.resolve("val/yak") + ": class 'yak' is not one of the 3 classes of " + ckpt), stranger.err());
+    }
+
+    @Test
     void aCorruptImageIsNamedAndSkippedAndTheOthersArePredicted() throws Exception {
         Path dir = tmp.resolve("mixed");
         Files.createDirectories(dir.resolve("sub"));
