@@ -46,10 +46,14 @@ public final class Tensor {
 
     // ---- creation ----------------------------------------------------------------------------
     public static Tensor of(float[] data, int... shape) {
+        checkFits(data, shape);
+        return new Tensor(Backends.current().upload(data), shape.clone());
+    }
+
+    private static void checkFits(float[] data, int[] shape) {
         if (data.length != numel(shape)) {
             throw new IllegalArgumentException(data.length + " values do not fit shape " + Arrays.toString(shape));
         }
-        return new Tensor(Backends.current().upload(data), shape.clone());
     }
 
     /**
@@ -58,9 +62,7 @@ public final class Tensor {
      * pooled tensor it must not be used after the scope closes; outside a scope it equals {@link #of}.
      */
     public static Tensor input(float[] data, int... shape) {
-        if (data.length != numel(shape)) {
-            throw new IllegalArgumentException(data.length + " values do not fit shape " + Arrays.toString(shape));
-        }
+        checkFits(data, shape);
         Backend be = Backends.current();
         Storage s = MemoryPool.allocate(be, data.length, false);
         be.write(data, s);

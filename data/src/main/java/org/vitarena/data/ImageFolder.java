@@ -64,13 +64,12 @@ public final class ImageFolder {
         for (int i = 0; i < map.size(); i++) index.put(map.ids().get(i), i);
         List<String> present = classFolders(dir);
         for (String c : present) {
-            if (!index.containsKey(c) && classesFrom != null) {
-                throw new DataException(dir.resolve(c) + ": class '" + c + "' is not one of the " + map.size() + " classes of "
-                        + classesFrom + "; remove it from " + split.dirName() + "/ or evaluate a model trained on it");
-            }
             if (!index.containsKey(c)) {
-                throw new DataException(dir.resolve(c) + ": class '" + c + "' has no folder in " + root.resolve("train")
-                        + " (the classes are train/'s folders); add it there or remove it from " + split.dirName() + "/");
+                throw new DataException(dir.resolve(c) + ": class '" + c + "' " + (classesFrom != null
+                        ? "is not one of the " + map.size() + " classes of " + classesFrom + "; remove it from " + split.dirName()
+                          + "/ or evaluate a model trained on it"
+                        : "has no folder in " + root.resolve("train") + " (the classes are train/'s folders); add it there or remove it from "
+                          + split.dirName() + "/"));
             }
         }
         if (present.isEmpty()) throw new DataException(dir + ": holds no class folders (expected " + split.dirName() + "/CLASS/*.jpg)");

@@ -1,7 +1,6 @@
 package org.vitarena.runner;
 
 import org.vitarena.runner.report.DatasetInfo;
-import org.vitarena.runner.report.EpochPoint;
 import org.vitarena.runner.report.ModelResult;
 import org.vitarena.runner.report.Report;
 import org.vitarena.runner.report.Seeds;
@@ -222,15 +221,7 @@ final class AllCommand {
     }
 
     private static ModelResult result(String model, String family, long params, double gmacs, Trainer.Outcome o) {
-        List<EpochPoint> hist = new ArrayList<>();
-        double secs = 0, ips = 0;
-        for (var h : o.history()) {
-            hist.add(new EpochPoint(h.epoch(), h.trainLoss(), h.evalLoss(), h.acc1(), h.acc5(), h.seconds()));
-            secs += h.seconds();
-            ips += h.trainImgPerS();
-        }
-        int n = Math.max(1, o.history().size());
-        return ModelResult.ok(model, family, params, gmacs, o.peakMemoryBytes(), secs / n, ips / n, o.lastEval().imgPerSec(),
-                o.lastEval().acc1(), o.lastEval().acc5(), hist);
+        return ModelResult.ok(model, family, params, gmacs, o.peakMemoryBytes(), o.history(), o.lastEval().imgPerSec(),
+                o.lastEval().acc1(), o.lastEval().acc5());
     }
 }

@@ -14,7 +14,7 @@ package org.vitarena.core.backend;
  * @param kept      number of output elements written (K)
  * @param reduced   number of x elements summed into each (R·T)
  * @param columnRows R for the column-sum path (T = 1), else 0
- * @param trailing  T for the R×K×T path, else 0
+ * @param trailing  T for the R×K×T path (1: the column-sum path), else 0
  */
 public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOut,
                  int redRank, int[] redShape, int[] redX, long kept, long reduced, int columnRows, int trailing) {
@@ -30,22 +30,19 @@ public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOu
         int[] ks = new int[rank], kx = new int[rank], ko = new int[rank], rs = new int[rank], rx = new int[rank];
         int kr = 0, rr = 0;
         long kept = 1, reduced = 1;
-        boolean reducedAfterKept = false, keptAfterReducedAfterKept = false;
-        long trailing = 1;
+        long trailing = 1;            // reduced elements after the first kept dimension
+        boolean interleaved = false;  // a reduced dimension between two kept ones
         for (int d = 0; d < rank; d++) {
             if (xShape[d] == 0) return new SumToPlan(0, ks, kx, ko, 0, rs, rx, 0, 0, 0, 0);
             if (xShape[d] == 1) continue;
             if (outStrides[d] != 0) {
-                if (reducedAfterKept) keptAfterReducedAfterKept = true;
+                if (trailing > 1) interleaved = true;
                 ks[kr] = xShape[d];
                 kx[kr] = xStrides[d];
                 ko[kr++] = outStrides[d];
                 kept *= xShape[d];
             } else {
-                if (kr > 0) {
-                    reducedAfterKept = true;
-                    trailing *= xShape[d];
-                }
+                if (kr > 0) trailing *= xShape[d];
                 rs[rr] = xShape[d];
                 rx[rr++] = xStrides[d];
                 reduced *= xShape[d];
@@ -57,11 +54,9 @@ public record SumToPlan(int keptRank, int[] keptShape, int[] keptX, int[] keptOu
             if (ko[k] != want) outDense = false;
             want *= ks[k];
         }
-        int columnRows = !reducedAfterKept && outDense && reduced <= Integer.MAX_VALUE && kept <= Integer.MAX_VALUE
-                ? (int) reduced : 0;
-        int blockTrailing = kr > 0 && !keptAfterReducedAfterKept && outDense && reduced <= Integer.MAX_VALUE
-                && kept <= Integer.MAX_VALUE ? (int) trailing : 0;
-        return new SumToPlan(kr, ks, kx, ko, rr, rs, rx, kept, reduced, columnRows, blockTrailing);
+        boolean block = !interleaved && outDense && reduced <= Integer.MAX_VALUE && kept <= Integer.MAX_VALUE;
+        int columnRows = block && trailing == 1 ? (int) reduced : 0;
+        return new SumToPlan(kr, ks, kx, ko, rr, rs, rx, kept, reduced, columnRows, block ? (int) trailing : 0);
     }
 
     /** The kernel's {@code Reduction} struct: keptRank, keptShape[R], keptX[R], keptOut[R], redRank, redShape[R], redX[R]. */

@@ -60,6 +60,21 @@ public record ModelResult(String model, String family, long params, double gmacs
     }
 
     /**
+     * A model that trained and evaluated, from its recorded history: seconds and training images per
+     * second are the means over the epochs, acc@1 / acc@5 and the evaluation speed those given.
+     */
+    public static ModelResult ok(String model, String family, long params, double gmacs, long peakMemoryBytes,
+                                 List<org.vitarena.engine.Checkpoint.EpochRecord> history, double evalImgPerS, double acc1, double acc5) {
+        double secs = 0, ips = 0;
+        for (var h : history) {
+            secs += h.seconds();
+            ips += h.trainImgPerS();
+        }
+        int n = Math.max(1, history.size());
+        return ok(model, family, params, gmacs, peakMemoryBytes, secs / n, ips / n, evalImgPerS, acc1, acc5, EpochPoint.of(history));
+    }
+
+    /**
      * A model that failed: what is known of it (params and GMACs when it could be built, else 0 and NaN),
      * the reason, and the epochs it finished before failing.
      */

@@ -11,7 +11,6 @@ import org.vitarena.spi.ModelOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -84,21 +83,13 @@ public final class RunFolders {
             // a model no longer on the class path: its size from the checkpoint below
         }
         if (params == 0) for (var t : found.get().loaded().model().values()) if (t.floats() != null) params += t.floats().length;
-        List<EpochPoint> hist = new ArrayList<>();
-        double secs = 0, ips = 0;
-        for (var h : st.history()) {
-            hist.add(new EpochPoint(h.epoch(), h.trainLoss(), h.evalLoss(), h.acc1(), h.acc5(), h.seconds()));
-            secs += h.seconds();
-            ips += h.trainImgPerS();
-        }
-        int n = Math.max(1, st.history().size());
         if (st.epoch() < cfg.epochs() || st.history().isEmpty()) {
             String why = "unfinished: " + st.epoch() + " of " + cfg.epochs() + " epochs";
-            return new Run(ModelResult.failed(st.model(), st.family(), params, gmacs, slurm != null ? slurm + " (" + why + ")" : why, hist), cfg);
+            return new Run(ModelResult.failed(st.model(), st.family(), params, gmacs, slurm != null ? slurm + " (" + why + ")" : why,
+                    EpochPoint.of(st.history())), cfg);
         }
         var last = st.history().get(st.history().size() - 1);
-        return new Run(ModelResult.ok(st.model(), st.family(), params, gmacs, 0L, secs / n, ips / n, last.evalImgPerS(), last.acc1(), last.acc5(),
-                hist), cfg);
+        return new Run(ModelResult.ok(st.model(), st.family(), params, gmacs, 0L, st.history(), last.evalImgPerS(), last.acc1(), last.acc5()), cfg);
     }
 
     private static String family(ModelRegistry registry, String model) {
