@@ -152,6 +152,8 @@ public final class BenchCommand implements Callable<Integer> {
             else out.printf("%s %s batch %d, %d threads: %.1f img/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %.0f MiB%n",
                     model, mode, b, CpuThreads.threads(), ips, median, steps, flops / (median / 1000) / 1e9, rss / 1048576.0);
             if (profile) printProfile(spec.commandLine().getErr(), prof, steps);
+            String how = base.executionSummary();
+            if (how != null) spec.commandLine().getErr().println(base.name() + ": " + how);
             return 0;
         } finally {
             Backends.use(base);

@@ -50,6 +50,11 @@ final class DeviceArena {
         return inUse;
     }
 
+    /** The end of the part of the arena ever handed out, in floats. */
+    synchronized long top() {
+        return top;
+    }
+
     synchronized long capacity() {
         return capacity;
     }

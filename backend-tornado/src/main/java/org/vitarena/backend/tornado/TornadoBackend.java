@@ -17,8 +17,10 @@ import java.util.WeakHashMap;
  * The {@link Backend} on TornadoVM: every tensor, parameter and optimiser state is a slice of one
  * device-resident arena ({@link DeviceArena}), every kernel a task graph of {@link KernelGraphs}
  * launched with the offsets of its operands. Data crosses to the host only through
- * {@link #upload}, {@link #download} and {@link #sumSquares}: a training step moves its input
- * batch in and its loss out.
+ * {@link #upload}, {@link #write}, {@link #download} and {@link #sumSquares}: a training step moves
+ * its input batch in and its loss out. Launches between two such crossings are recorded and, once
+ * they repeat, replayed as multi-task graphs ({@link KernelGraphs}); {@link #executionSummary} counts
+ * how.
  *
  * <p>Kernels live in {@link MemoryKernels}, {@link GemmKernels}, {@link ElementwiseKernels},
  * {@link LayoutKernels}, {@link NormKernels} and {@link OptimizerKernels}; this class only maps
@@ -31,8 +33,12 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     private final FloatArray mem;
     private final KernelGraphs graphs;
     /** Index vectors of gather/scatterAdd, uploaded once per int[] (models reuse theirs). */
-    /** gemm.direct on CPU devices, gemm.tiled (local memory) elsewhere, unless the options chose one. */
-    private final boolean directGemm;
+    /** gemm.blocked on CPU devices, gemm.tiled (local memory) elsewhere, unless the options chose one. */
+    private final BackendOptions.GemmKernel gemmKernel;
+    /** Row-major copies of transposed B operands for gemm.blocked; grown when a larger one comes. */
+    private DeviceStorage gemmScratch;
+    /** Per-group partial sums of {@link #sumSquares}. */
+    private DeviceStorage partials;
     private final Map<int[], DeviceStorage> indices = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param memoryMiB size of the device arena that holds every tensor; the gemm kernel chosen by device */
@@ -42,7 +48,7 @@ public final class TornadoBackend implements Backend, AutoCloseable {
 
     /**
      * @param memoryMiB size of the device arena that holds every tensor
-     * @param gemm      the matrix-product kernel; {@code AUTO} is direct on CPU devices, tiled elsewhere
+     * @param gemm      the matrix-product kernel; {@code AUTO} is blocked on CPU devices, tiled elsewhere
      */
     public TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm) {
         if (memoryMiB < 1) throw new IllegalArgumentException("tornado: arena of " + memoryMiB + " MiB; give at least 1");
@@ -50,14 +56,11 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         if (floats >= Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: arena above 8 GiB: " + memoryMiB + " MiB");
         this.arena = new DeviceArena(floats);
         this.mem = new FloatArray((int) floats);
-        this.graphs = new KernelGraphs(mem);
+        this.graphs = new KernelGraphs(mem, () -> (int) arena.top());
         // the first launch moves the arena to the device; nothing is allocated yet
         graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
-        this.directGemm = switch (gemm) {
-            case AUTO -> graphs.onCpuDevice();
-            case DIRECT -> true;
-            case TILED -> false;
-        };
+        this.gemmKernel = gemm != BackendOptions.GemmKernel.AUTO ? gemm
+                : graphs.onCpuDevice() ? BackendOptions.GemmKernel.BLOCKED : BackendOptions.GemmKernel.TILED;
     }
 
     /** The device the kernels run on, in words. */
@@ -66,6 +69,21 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     }
 
     @Override public String name() { return "tornado"; }
+
+    /** How the kernels ran: eager launches, replayed tasks and graphs, compiled segments, rebuild time. */
+    @Override
+    public synchronized String executionSummary() {
+        KernelGraphs.Stats s = graphs.stats();
+        return String.format(java.util.Locale.ROOT,
+                "%d eager launches, %d replayed tasks in %d graph executions; %d segments compiled (%d tasks), "
+                        + "%d plan rebuilds (%.0f ms), first replays (compile) %.0f ms; %d segments flushed",
+                s.eagerLaunches(), s.replayedTasks(), s.graphExecutions(), s.compiledSegments(), s.compiledTasks(),
+                s.rebuilds(), s.rebuildMs(), s.firstReplayMs(), s.segmentsFlushed());
+    }
+
+    KernelGraphs.Stats stats() {
+        return graphs.stats();
+    }
 
     /** How many times each kernel ran, by {@code kind.kernel} (for tests and profiles). */
     public synchronized Map<String, Long> launches() {
@@ -118,6 +136,14 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         DeviceStorage s = reserve(host.length);
         write(host, s.offset());
         return s;
+    }
+
+    @Override
+    public synchronized void write(float[] host, Storage dst) {
+        if (host.length > dst.size()) {
+            throw new IllegalArgumentException("tornado: writing " + host.length + " floats into a buffer of " + dst.size());
+        }
+        write(host, off(dst));
     }
 
     private void write(float[] host, int dstOff) {
@@ -188,7 +214,9 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     @Override
     public synchronized double sumSquares(Storage x) {
         int groups = Math.max(1, Math.min(256, (x.size() + 255) / 256));
-        DeviceStorage partial = reserve(groups);
+        // one buffer for every call: the same offsets every step keep the step's segment the same
+        if (partials == null) partials = reserve(256);
+        DeviceStorage partial = partials;
         graphs.launch(k("memory.sumSquares").ints(x.size(), off(x), partial.offset()), (long) groups * 256);
         double s = 0;
         for (float v : read(partial.offset(), groups)) s += v;
@@ -201,15 +229,39 @@ public final class TornadoBackend implements Backend, AutoCloseable {
                                   Storage a, int aOff, int lda, int strideA, Storage b, int bOff, int ldb, int strideB,
                                   Storage c, int cOff, int ldc, int strideC, boolean accumulate) {
         if (batch == 0 || m == 0 || n == 0) return;
-        if (directGemm) {
-            graphs.launch3D(k("gemm.direct").ints(m, n, k, transA ? 1 : lda, transA ? lda : 1, off(a) + aOff, strideA,
-                    transB ? 1 : ldb, transB ? ldb : 1, off(b) + bOff, strideB, off(c) + cOff, ldc, strideC,
+        switch (gemmKernel) {
+            case DIRECT -> graphs.launch3D(k("gemm.direct").ints(m, n, k, transA ? 1 : lda, transA ? lda : 1, off(a) + aOff,
+                    strideA, transB ? 1 : ldb, transB ? ldb : 1, off(b) + bOff, strideB, off(c) + cOff, ldc, strideC,
                     accumulate ? 1 : 0), n, m, batch);
-            return;
+            case BLOCKED -> {
+                int bRows = off(b) + bOff, bLd = ldb, bStride = strideB;
+                if (transB) {
+                    // B is stored [N, K]: make it row-major [K, N] first, once when it is shared by the batch
+                    int copies = strideB == 0 ? 1 : batch;
+                    DeviceStorage t = scratch((long) copies * k * n);
+                    graphs.launch3D(k("gemm.transpose").ints(n, k, bRows, ldb, strideB, t.offset()), n, k, copies);
+                    bRows = t.offset();
+                    bLd = n;
+                    bStride = strideB == 0 ? 0 : k * n;
+                }
+                graphs.launch3D(k("gemm.blocked").ints(m, n, k, transA ? 1 : lda, transA ? lda : 1, off(a) + aOff, strideA,
+                        bRows, bLd, bStride, off(c) + cOff, ldc, strideC, accumulate ? 1 : 0),
+                        n, (m + GemmKernels.ROWS - 1) / GemmKernels.ROWS, batch);
+            }
+            default -> graphs.launch3D(k("gemm.tiled").ints(m, n, k, transA ? 1 : 0, transB ? 1 : 0,
+                    off(a) + aOff, lda, strideA, off(b) + bOff, ldb, strideB, off(c) + cOff, ldc, strideC,
+                    accumulate ? 1 : 0), n, m, batch);
         }
-        graphs.launch3D(k("gemm.tiled").ints(m, n, k, transA ? 1 : 0, transB ? 1 : 0,
-                off(a) + aOff, lda, strideA, off(b) + bOff, ldb, strideB, off(c) + cOff, ldc, strideC,
-                accumulate ? 1 : 0), n, m, batch);
+    }
+
+    /** The gemm scratch buffer, at least {@code n} floats. */
+    private DeviceStorage scratch(long n) {
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: transposed operand of " + n + " floats");
+        if (gemmScratch == null || gemmScratch.size() < n) {
+            gemmScratch = null;
+            gemmScratch = reserve((int) Math.max(n, 1 << 16));
+        }
+        return gemmScratch;
     }
 
     @Override
@@ -387,5 +439,10 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     @Override
     public synchronized void close() {
         graphs.close();
+    }
+
+    /** Runs every queued launch now (the next read does it anyway). */
+    public synchronized void flush() {
+        graphs.flush();
     }
 }

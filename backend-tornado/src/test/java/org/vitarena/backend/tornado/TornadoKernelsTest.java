@@ -101,10 +101,10 @@ class TornadoKernelsTest {
         }
     }
 
-    /** Both matrix-product kernels: the tiled local-memory one (GPUs) and the direct one (CPU devices). */
+    /** Every matrix-product kernel: the tiled local-memory one (GPUs), the direct one and the register-blocked one (CPU devices). */
     @Test
     void gemm() {
-        for (BackendOptions.GemmKernel variant : new BackendOptions.GemmKernel[] {BackendOptions.GemmKernel.TILED, BackendOptions.GemmKernel.DIRECT}) {
+        for (BackendOptions.GemmKernel variant : new BackendOptions.GemmKernel[] {BackendOptions.GemmKernel.TILED, BackendOptions.GemmKernel.DIRECT, BackendOptions.GemmKernel.BLOCKED}) {
             try (TornadoBackend b = new TornadoBackend(64, variant)) {
                 gemm(b, variant.label());
             }
@@ -129,6 +129,17 @@ class TornadoKernelsTest {
                     }
                 }
             }
+        }
+        // one B shared by the batch (strideB 0), as a linear layer's weight is
+        int m = 19, n = 40, k = 23, batch = 4;
+        for (boolean tb : new boolean[] {false, true}) {
+            float[] ha = rand(batch * m * k, 1), hb = rand(n * k, 1), hc = rand(batch * m * n, 1);
+            Pair a = new Pair(cpu.upload(ha), gpu.upload(ha)), b = new Pair(cpu.upload(hb), gpu.upload(hb));
+            Pair c = new Pair(cpu.upload(hc), gpu.upload(hc));
+            int ldb = tb ? k : n;
+            cpu.gemm(batch, false, tb, m, n, k, a.c, 0, k, m * k, b.c, 0, ldb, 0, c.c, 0, n, m * n, false);
+            gpu.gemm(batch, false, tb, m, n, k, a.g, 0, k, m * k, b.g, 0, ldb, 0, c.g, 0, n, m * n, false);
+            close("gemm." + variant + " shared B" + (tb ? " tB" : ""), c);
         }
     }
 

@@ -46,6 +46,14 @@ public interface Backend {
     /** Copies a buffer back to the host. */
     float[] download(Storage s);
 
+    /**
+     * How this backend has been running its kernels, in one line for logs and benchmarks (launches,
+     * graphs, compile time), or null when it has nothing to say. The CPU backend has nothing.
+     */
+    default String executionSummary() {
+        return null;
+    }
+
     void fill(Storage s, float value);
 
     /** dst[i] = src[i] for i in [0, n) with offsets; the regions may belong to the same buffer only if disjoint. */
