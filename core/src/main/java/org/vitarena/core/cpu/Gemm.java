@@ -9,13 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code jdk.incubator.vector}, multi-threaded over {@link CpuThreads}.
  *
  * <p>Legend: m, n, k are the rows of C, the columns of C and the shared dimension; MR x NR is
- * the register tile (8 rows x two vectors of columns), KC the k-block, MC the row block.
+ * the register tile (MR rows x two vectors of columns: 8 rows with 512-bit vectors, 6 with 256-bit
+ * ones), KC the k-block, MC the row block.
  *
  * <p>Design (after Goto/BLIS): op(B) is packed into NR-wide column panels, each k-block
  * contiguous, so the micro-kernel reads it with unit stride; op(A) is packed per (row block,
  * k-block) into MR-tall row panels when it is stored transposed, and read in place otherwise.
- * The micro-kernel keeps the 8 x NR tile of C in 16 vector registers and does two FMAs per
- * broadcast element of A. The four transpose combinations only change the packing loops
+ * The micro-kernel keeps the MR x NR tile of C in 2*MR vector registers (16 of AVX-512's 32, 12
+ * of AVX2's 16) and does two FMAs per broadcast element of A. The four transpose combinations only change the packing loops
  * (transposed B: 16 x 16 blocks transposed in registers). Edge tiles go to narrower kernels that
  * store with masks; lanes of C past n or m are computed from padding and never stored. Buffers
  * are per thread and grow to the largest shape seen; no call allocates large arrays.
@@ -39,10 +40,14 @@ public final class Gemm {
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
-  /** MR floats: one row of a packed A panel. */
+  /** Eight floats: one row of a packed A panel when MR = 8. */
   private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-  /** Rows of the register tile. */
-  static final int MR = 8;
+  /**
+   * Rows of the register tile: 8 with 512-bit vectors (32 registers: 16 accumulators, two B
+   * vectors and a broadcast), 6 with narrower ones (16 registers: 12 accumulators + 3, the BLIS
+   * Haswell shape; 8 rows there need 19 live vectors and spill).
+   */
+  static final int MR = VL >= 16 ? 8 : 6;
   /** Columns of the register tile: two vectors. */
   static final int NR = 2 * VL;
   /** Largest k-block: a KC x NR panel of B stays in L1. */
@@ -423,9 +428,15 @@ public final class Gemm {
         for (int ip = iLo; ip < iHi; ip++) {
           int src = base + (p0 + q0) * lda + ip * MR;
           int d = (ip - iLo) * stride + q0 * MR;
-          if (ip < full) {
+          if (ip < full && MR == 8) {
             for (int p = q0; p < q1; p++, src += lda, d += MR) {
               FloatVector.fromArray(S8, a, src).intoArray(pa, d);
+            }
+          } else if (ip < full) {
+            for (int p = q0; p < q1; p++, src += lda, d += MR) {
+              for (int r = 0; r < MR; r++) {
+                pa[d + r] = a[src + r];
+              }
             }
           } else {
             int mr = m - ip * MR;
@@ -485,14 +496,18 @@ public final class Gemm {
             }
             if (mr == MR && nr == NR) {
               if (transA) {
-                kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
-              } else {
+                if (MR == 8) {
+                  kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+                } else {
+                  kernel6(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+                }
+              } else if (MR == 8) {
                 kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
+              } else {
+                kernelRows6(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
               }
-            } else if (nr <= VL) { // narrow edge panel: one vector of columns
-              smallKernel1(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
             } else {
-              smallKernel2(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+              edgeKernel(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
             }
           }
         }
@@ -547,13 +562,8 @@ public final class Gemm {
         int nr = Math.min(NR, n - j0);
         for (int i0 = 0; i0 < m; i0 += MR) {
           int mr = Math.min(MR, m - i0);
-          if (nr <= VL) {
-            smallKernel1(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
-                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
-          } else {
-            smallKernel2(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
-                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
-          }
+          edgeKernel(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+              cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
         }
       }
     }
@@ -747,8 +757,24 @@ public final class Gemm {
     }
   }
 
+  /** A tile of at most MR rows and NR columns: the kernel for its width and the tile's height. */
+  private static void edgeKernel(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    if (nr <= VL) { // one vector of columns
+      if (MR == 8) {
+        smallKernel1(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+      } else {
+        smallKernel1x6(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+      }
+    } else if (MR == 8) {
+      smallKernel2(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+    } else {
+      smallKernel2x6(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+    }
+  }
+
   /**
-   * Small product tile, up to MR rows x one vector: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr) for
+   * Small product tile, up to 8 rows x one vector: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr) for
    * r < mr, A(r,p) = a[ai + r*rsA + p*csA] (rows past mr repeat row 0, computed and not stored),
    * B(p, j) = b[bi + p*ldb + j], a whole vector readable per row.
    */
@@ -974,6 +1000,185 @@ public final class Gemm {
       c61.intoArray(c, ci + 6 * ldc + VL);
       c70.intoArray(c, ci + 7 * ldc);
       c71.intoArray(c, ci + 7 * ldc + VL);
+    }
+  }
+
+  /** As {@link #smallKernel1}, at most 6 rows (the 256-bit tile). */
+  private static void smallKernel1x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0);
+    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      c0 = FloatVector.broadcast(S, a[ai + ao]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[r1 + ao]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[r2 + ao]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[r3 + ao]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[r4 + ao]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[r5 + ao]).fma(b0, c5);
+    }
+    put(c0, c, ci, nr, add);
+    if (mr > 1) put(c1, c, ci + ldc, nr, add);
+    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
+    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
+    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
+    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+  }
+
+  /** As {@link #smallKernel2}, at most 6 rows (the 256-bit tile). */
+  private static void smallKernel2x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0);
+    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai + ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + ao]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + ao]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + ao]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + ao]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + ao]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+    }
+    int n1 = nr - VL;
+    put(c00, c, ci, VL, add);
+    put(c01, c, ci + VL, n1, add);
+    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
+    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
+    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
+    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
+    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+  }
+
+  /** As {@link #kernel}, the 6-row tile of 256-bit hosts (12 accumulators). */
+  private static void kernel6(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * lda;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, pa[ao + 0]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, pa[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, pa[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, pa[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, pa[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, pa[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+    }
+    if (add) {
+      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+    } else {
+      c00.intoArray(c, ci + 0 * ldc);
+      c01.intoArray(c, ci + 0 * ldc + VL);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + VL);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + VL);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + VL);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + VL);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + VL);
+    }
+  }
+
+  /** As {@link #kernelRows}, the 6-row tile of 256-bit hosts. */
+  private static void kernelRows6(int kc, float[] a, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + lda, r2 = ai + 2 * lda, r3 = ai + 3 * lda, r4 = ai + 4 * lda, r5 = ai + 5 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+    }
+    if (add) {
+      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+    } else {
+      c00.intoArray(c, ci + 0 * ldc);
+      c01.intoArray(c, ci + 0 * ldc + VL);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + VL);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + VL);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + VL);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + VL);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + VL);
     }
   }
 }
