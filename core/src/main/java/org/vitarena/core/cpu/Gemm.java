@@ -71,6 +71,9 @@ public final class Gemm {
 
   /** Packing walks this many stored rows of A or B at a time. */
   private static final int PACK_ROWS = 8;
+  /** Packing transposed A for the 6-row tile walks this many stored rows at a time. */
+  private static final int PACK_ROWS_T = 16;
+  static final boolean PACK_ROWS_A6 = !Boolean.getBoolean("gemm.inplace");
 
   private Gemm() {}
 
@@ -414,6 +417,37 @@ public final class Gemm {
       }
     }
 
+    /**
+     * Packs row panels [iLo, iHi) of op(A_bi), k-block [p0, p0+kc), into pa for the 6-row tile:
+     * panel ip at pa[(ip-iLo)*kc*6], its row r at + r*kc, kc contiguous floats (the layout the
+     * row kernels read in place, with lda = kc). Rows past m are not written: edge tiles never
+     * read them.
+     */
+    void packA6(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
+      int base = aOff + bi * strideA;
+      int iEnd = Math.min(m, iHi * 6);
+      if (!transA) {
+        for (int i = iLo * 6; i < iEnd; i++) {
+          System.arraycopy(a, base + i * lda + p0, pa, (i - iLo * 6) * kc, kc);
+        }
+        return;
+      }
+      // stored rows of A walked PACK_ROWS_T at a time, as in packA
+      for (int q0 = 0; q0 < kc; q0 += PACK_ROWS_T) {
+        int q1 = Math.min(kc, q0 + PACK_ROWS_T);
+        for (int ip = iLo; ip < iHi; ip++) {
+          int mr = Math.min(6, m - ip * 6);
+          int d0 = (ip - iLo) * kc * 6;
+          for (int p = q0; p < q1; p++) {
+            int src = base + (p0 + p) * lda + ip * 6;
+            for (int r = 0; r < mr; r++) {
+              pa[d0 + r * kc + p] = a[src + r];
+            }
+          }
+        }
+      }
+    }
+
     /** Packs row panels [iLo, iHi) of op(A_bi) stored transposed, k-block [p0, p0+kc), into pa. */
     void packA(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
       int base = aOff + bi * strideA;
@@ -428,15 +462,9 @@ public final class Gemm {
         for (int ip = iLo; ip < iHi; ip++) {
           int src = base + (p0 + q0) * lda + ip * MR;
           int d = (ip - iLo) * stride + q0 * MR;
-          if (ip < full && MR == 8) {
+          if (ip < full) {
             for (int p = q0; p < q1; p++, src += lda, d += MR) {
               FloatVector.fromArray(S8, a, src).intoArray(pa, d);
-            }
-          } else if (ip < full) {
-            for (int p = q0; p < q1; p++, src += lda, d += MR) {
-              for (int r = 0; r < MR; r++) {
-                pa[d + r] = a[src + r];
-              }
             }
           } else {
             int mr = m - ip * MR;
@@ -460,13 +488,17 @@ public final class Gemm {
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
         int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
-      boolean packed = transA && !aInPlace;
+      // 8-row tile: A packed only when stored transposed; 6-row tile: packed either way, into
+      // rows the (spill-free) row kernel reads
+      boolean packed = MR == 8 ? transA && !aInPlace : !aInPlace && (transA || PACK_ROWS_A6);
       float[] pa = w.packA;
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
-        if (packed) {
+        if (packed && MR == 8) {
           packA(bi, pa, i1, i2, p0, kc);
+        } else if (packed) {
+          packA6(bi, pa, i1, i2, p0, kc);
         }
         for (int jp = jLo; jp < jHi; jp++) {
           int j0 = jp * NR;
@@ -483,8 +515,8 @@ public final class Gemm {
             int csA;
             if (packed) {
               ai = (ip - i1) * kc * MR;
-              rsA = 1;
-              csA = MR;
+              rsA = MR == 8 ? 1 : kc;
+              csA = MR == 8 ? MR : 1;
             } else if (transA) {
               ai = aBase + p0 * lda + i0;
               rsA = 1;
@@ -495,16 +527,16 @@ public final class Gemm {
               csA = 1;
             }
             if (mr == MR && nr == NR) {
-              if (transA) {
-                if (MR == 8) {
+              if (MR == 8) {
+                if (transA) {
                   kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
                 } else {
-                  kernel6(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+                  kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
                 }
-              } else if (MR == 8) {
-                kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
+              } else if (packed || !transA) {
+                kernelRows6(kc, av, ai, rsA, pb, bIdx, t, ti, ldt, add);
               } else {
-                kernelRows6(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
+                kernel6(kc, a, ai, csA, pb, bIdx, t, ti, ldt, add);
               }
             } else {
               edgeKernel(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
