@@ -73,7 +73,6 @@ public final class Gemm {
   private static final int PACK_ROWS = 8;
   /** Packing transposed A for the 6-row tile walks this many stored rows at a time. */
   private static final int PACK_ROWS_T = 16;
-  static final boolean PACK_ROWS_A6 = !Boolean.getBoolean("gemm.inplace");
 
   private Gemm() {}
 
@@ -344,10 +343,11 @@ public final class Gemm {
         int tOff = part == 0 ? cBase : (part - 1) * mn;
         int ldt = part == 0 ? ldc : n;
         float[] pb = w.packB(kcBlock * nPad);
-        // A stored k x m is read in place: its first reading, from memory, then overlaps the
-        // arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s in a training
-        // step). Not when 512 | lda: its rows would share too few cache sets.
-        boolean aInPlace = transA && lda % 512 != 0;
+        // 8-row tile: A stored k x m is read in place: its first reading, from memory, then
+        // overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s
+        // in a training step). Not when 512 | lda: its rows would share too few cache sets. The
+        // 6-row tile always packs A (see block).
+        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         int kb0 = part * KSPLIT_PART_BLOCKS;
         int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
         for (int kb = kb0; kb < kb1; kb++) {
@@ -488,9 +488,10 @@ public final class Gemm {
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
         int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
-      // 8-row tile: A packed only when stored transposed; 6-row tile: packed either way, into
-      // rows the (spill-free) row kernel reads
-      boolean packed = MR == 8 ? transA && !aInPlace : !aInPlace && (transA || PACK_ROWS_A6);
+      // 8-row tile: A packed only when stored transposed; 6-row tile: always packed, into rows
+      // that kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A
+      // transposed, with six broadcasts off one base)
+      boolean packed = MR == 6 || transA && !aInPlace;
       float[] pa = w.packA;
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
@@ -533,10 +534,8 @@ public final class Gemm {
                 } else {
                   kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
                 }
-              } else if (packed || !transA) {
-                kernelRows6(kc, av, ai, rsA, pb, bIdx, t, ti, ldt, add);
               } else {
-                kernel6(kc, a, ai, csA, pb, bIdx, t, ti, ldt, add);
+                kernelRows6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, add);
               }
             } else {
               edgeKernel(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
@@ -1096,64 +1095,6 @@ public final class Gemm {
     if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
     if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
     if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
-  }
-
-  /** As {@link #kernel}, the 6-row tile of 256-bit hosts (12 accumulators). */
-  private static void kernel6(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
-      float[] c, int ci, int ldc, boolean add) {
-    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-    for (int p = 0; p < kc; p++) {
-      int bo = bi + p * NR;
-      int ao = ai + p * lda;
-      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
-      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
-      FloatVector a0 = FloatVector.broadcast(S, pa[ao + 0]);
-      c00 = a0.fma(b0, c00);
-      c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, pa[ao + 1]);
-      c10 = a1.fma(b0, c10);
-      c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, pa[ao + 2]);
-      c20 = a2.fma(b0, c20);
-      c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, pa[ao + 3]);
-      c30 = a3.fma(b0, c30);
-      c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, pa[ao + 4]);
-      c40 = a4.fma(b0, c40);
-      c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, pa[ao + 5]);
-      c50 = a5.fma(b0, c50);
-      c51 = a5.fma(b1, c51);
-    }
-    if (add) {
-      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
-      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
-      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
-      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
-    } else {
-      c00.intoArray(c, ci + 0 * ldc);
-      c01.intoArray(c, ci + 0 * ldc + VL);
-      c10.intoArray(c, ci + 1 * ldc);
-      c11.intoArray(c, ci + 1 * ldc + VL);
-      c20.intoArray(c, ci + 2 * ldc);
-      c21.intoArray(c, ci + 2 * ldc + VL);
-      c30.intoArray(c, ci + 3 * ldc);
-      c31.intoArray(c, ci + 3 * ldc + VL);
-      c40.intoArray(c, ci + 4 * ldc);
-      c41.intoArray(c, ci + 4 * ldc + VL);
-      c50.intoArray(c, ci + 5 * ldc);
-      c51.intoArray(c, ci + 5 * ldc + VL);
-    }
   }
 
   /** As {@link #kernelRows}, the 6-row tile of 256-bit hosts. */
