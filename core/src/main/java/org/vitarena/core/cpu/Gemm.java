@@ -537,8 +537,10 @@ public final class Gemm {
               } else {
                 kernelRows6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, add);
               }
-            } else {
+            } else if (MR == 8) {
               edgeKernel(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+            } else {
+              packedEdge6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, mr, nr, add);
             }
           }
         }
@@ -593,8 +595,16 @@ public final class Gemm {
         int nr = Math.min(NR, n - j0);
         for (int i0 = 0; i0 < m; i0 += MR) {
           int mr = Math.min(MR, m - i0);
-          edgeKernel(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
-              cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          if (MR == 8) {
+            edgeKernel(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          } else if (nr <= VL) {
+            smallKernel1x6(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          } else {
+            smallKernel2x6(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          }
         }
       }
     }
@@ -788,19 +798,27 @@ public final class Gemm {
     }
   }
 
-  /** A tile of at most MR rows and NR columns: the kernel for its width and the tile's height. */
+  /** A tile of at most 8 rows and NR columns of the 8-row path, A either way round. */
   private static void edgeKernel(int kc, float[] a, int ai, int rsA, int csA, float[] b,
       int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
     if (nr <= VL) { // one vector of columns
-      if (MR == 8) {
-        smallKernel1(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
-      } else {
-        smallKernel1x6(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
-      }
-    } else if (MR == 8) {
-      smallKernel2(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+      smallKernel1(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
     } else {
-      smallKernel2x6(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+      smallKernel2(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+    }
+  }
+
+  /**
+   * An edge tile of the 6-row path, on packed operands: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr)
+   * for r &lt; mr &lt;= 6, nr &lt;= NR, A(r,p) = pa[ai + r*lda + p] (rows past mr repeat row 0,
+   * computed and not stored), B(p, j) = pb[bi + p*NR + j].
+   */
+  private static void packedEdge6(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    if (nr <= VL) {
+      packedEdge6x1(kc, pa, ai, lda, pb, bi, c, ci, ldc, mr, nr, add);
+    } else {
+      packedEdge6x2(kc, pa, ai, lda, pb, bi, c, ci, ldc, mr, nr, add);
     }
   }
 
@@ -1034,7 +1052,7 @@ public final class Gemm {
     }
   }
 
-  /** As {@link #smallKernel1}, at most 6 rows (the 256-bit tile). */
+  /** As {@link #smallKernel1}, at most 6 rows: the small path of the 6-row tile. */
   private static void smallKernel1x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
       int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
     FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
@@ -1057,33 +1075,123 @@ public final class Gemm {
     if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
     if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
   }
-
-  /** As {@link #smallKernel2}, at most 6 rows (the 256-bit tile). */
+  /** As {@link #smallKernel2}, at most 6 rows: the small path of the 6-row tile. */
   private static void smallKernel2x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
       int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
     int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
     int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0);
-    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
-      FloatVector b0 = FloatVector.fromArray(S, b, bo);
-      FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
-      FloatVector a0 = FloatVector.broadcast(S, a[ai + ao]);
+    if (csA == 1) {
+      // A's rows contiguous: indexed by the loop counter, so the JIT drops their bounds checks
+      for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+        FloatVector b0 = FloatVector.fromArray(S, b, bo);
+        FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+        c00 = a0.fma(b0, c00);
+        c01 = a0.fma(b1, c01);
+        FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+        c10 = a1.fma(b0, c10);
+        c11 = a1.fma(b1, c11);
+        FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+        c20 = a2.fma(b0, c20);
+        c21 = a2.fma(b1, c21);
+        FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+        c30 = a3.fma(b0, c30);
+        c31 = a3.fma(b1, c31);
+        FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+        c40 = a4.fma(b0, c40);
+        c41 = a4.fma(b1, c41);
+        FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+        c50 = a5.fma(b0, c50);
+        c51 = a5.fma(b1, c51);
+      }
+    } else {
+      for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+        FloatVector b0 = FloatVector.fromArray(S, b, bo);
+        FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + ao]);
+        c00 = a0.fma(b0, c00);
+        c01 = a0.fma(b1, c01);
+        FloatVector a1 = FloatVector.broadcast(S, a[r1 + ao]);
+        c10 = a1.fma(b0, c10);
+        c11 = a1.fma(b1, c11);
+        FloatVector a2 = FloatVector.broadcast(S, a[r2 + ao]);
+        c20 = a2.fma(b0, c20);
+        c21 = a2.fma(b1, c21);
+        FloatVector a3 = FloatVector.broadcast(S, a[r3 + ao]);
+        c30 = a3.fma(b0, c30);
+        c31 = a3.fma(b1, c31);
+        FloatVector a4 = FloatVector.broadcast(S, a[r4 + ao]);
+        c40 = a4.fma(b0, c40);
+        c41 = a4.fma(b1, c41);
+        FloatVector a5 = FloatVector.broadcast(S, a[r5 + ao]);
+        c50 = a5.fma(b0, c50);
+        c51 = a5.fma(b1, c51);
+      }
+    }
+    int n1 = nr - VL;
+    put(c00, c, ci, VL, add);
+    put(c01, c, ci + VL, n1, add);
+    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
+    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
+    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
+    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
+    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+  }
+  /** One vector wide: nr <= VL; see {@link #packedEdge6}. */
+  private static void packedEdge6x1(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
+    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      c0 = FloatVector.broadcast(S, pa[ai + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, pa[r1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, pa[r2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, pa[r3 + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, pa[r4 + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, pa[r5 + p]).fma(b0, c5);
+    }
+    put(c0, c, ci, nr, add);
+    if (mr > 1) put(c1, c, ci + ldc, nr, add);
+    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
+    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
+    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
+    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+  }
+
+
+  /** Two vectors wide: VL < nr <= NR; see {@link #packedEdge6}. */
+  private static void packedEdge6x2(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
+    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, pa[ai + p]);
       c00 = a0.fma(b0, c00);
       c01 = a0.fma(b1, c01);
-      FloatVector a1 = FloatVector.broadcast(S, a[r1 + ao]);
+      FloatVector a1 = FloatVector.broadcast(S, pa[r1 + p]);
       c10 = a1.fma(b0, c10);
       c11 = a1.fma(b1, c11);
-      FloatVector a2 = FloatVector.broadcast(S, a[r2 + ao]);
+      FloatVector a2 = FloatVector.broadcast(S, pa[r2 + p]);
       c20 = a2.fma(b0, c20);
       c21 = a2.fma(b1, c21);
-      FloatVector a3 = FloatVector.broadcast(S, a[r3 + ao]);
+      FloatVector a3 = FloatVector.broadcast(S, pa[r3 + p]);
       c30 = a3.fma(b0, c30);
       c31 = a3.fma(b1, c31);
-      FloatVector a4 = FloatVector.broadcast(S, a[r4 + ao]);
+      FloatVector a4 = FloatVector.broadcast(S, pa[r4 + p]);
       c40 = a4.fma(b0, c40);
       c41 = a4.fma(b1, c41);
-      FloatVector a5 = FloatVector.broadcast(S, a[r5 + ao]);
+      FloatVector a5 = FloatVector.broadcast(S, pa[r5 + p]);
       c50 = a5.fma(b0, c50);
       c51 = a5.fma(b1, c51);
     }
@@ -1096,6 +1204,7 @@ public final class Gemm {
     if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
     if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
   }
+
 
   /** As {@link #kernelRows}, the 6-row tile of 256-bit hosts. */
   private static void kernelRows6(int kc, float[] a, int ai, int lda, float[] pb, int bi,
