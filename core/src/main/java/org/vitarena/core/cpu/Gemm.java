@@ -13,11 +13,15 @@ import jdk.incubator.vector.VectorSpecies;
  * ones), KC the k-block, MC the row block.
  *
  * <p>Design (after Goto/BLIS): op(B) is packed into NR-wide column panels, each k-block
- * contiguous, so the micro-kernel reads it with unit stride; op(A) is packed per (row block,
- * k-block) into MR-tall row panels when it is stored transposed, and read in place otherwise.
+ * contiguous, so the micro-kernel reads it with unit stride; op(A), per (row block, k-block):
+ * with 8-row tiles packed into MR-tall row panels when it is stored transposed and read in place
+ * otherwise; with 6-row tiles always packed, each panel 6 rows of kc contiguous floats, because
+ * the JIT compiles the 6 x 2-vector kernel into 16 registers only when its six broadcasts come
+ * from row offsets it cannot fold (it hoists broadcasts off one base and spills an accumulator).
  * The micro-kernel keeps the MR x NR tile of C in 2*MR vector registers (16 of AVX-512's 32, 12
- * of AVX2's 16) and does two FMAs per broadcast element of A. The four transpose combinations only change the packing loops
- * (transposed B: 16 x 16 blocks transposed in registers). Edge tiles go to narrower kernels that
+ * of AVX2's 16) and does two FMAs per broadcast element of A. The four transpose combinations
+ * only change the packing loops (transposed B with 512-bit vectors: 16 x 16 blocks transposed in
+ * registers; element by element otherwise). Edge tiles go to narrower kernels that
  * store with masks; lanes of C past n or m are computed from padding and never stored. Buffers
  * are per thread and grow to the largest shape seen; no call allocates large arrays.
  *
@@ -33,7 +37,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       parts handed to the threads as they come free, each part summed into its own copy of C
  *       (the first into C itself) and the copies added in part order at the end, so the result
  *       does not depend on scheduling or the thread count; op(B) packed one k-block at a time by
- *       each thread, op(A) stored transposed read in place.
+ *       each thread, op(A) stored transposed read in place (8-row tiles) or packed (6-row).
  * </ul>
  */
 public final class Gemm {
