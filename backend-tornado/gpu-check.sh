@@ -27,6 +27,10 @@ export LD_LIBRARY_PATH="/usr/local/cuda/targets/x86_64-linux/lib:/usr/local/nvid
 work="${WORK:-/tmp/tornado-check}"
 mkdir -p "$work"
 
+for need in runner/target/lib backend-tornado/target/classes backend-tornado/target/test-classes backend-tornado/target/test-lib; do
+    [ -d "$need" ] || { echo "missing $need: run backend-tornado/gpu-prepare.sh and carry runner/target and backend-tornado/target" | tee -a "$LOG"; exit 2; }
+done
+
 JAVA="${JAVA:-}"
 if [ -z "$JAVA" ]; then
     [ -f .device/jre.tar.xz ] || { echo "no Java: run backend-tornado/gpu-prepare.sh and carry .device" | tee -a "$LOG"; exit 2; }
@@ -56,14 +60,15 @@ step() { # step NAME SECONDS COMMAND...
     echo "=== $name: rc=$rc in $((SECONDS - t0)) s" >> "$LOG"
     return 0
 }
-runner() { "$JAVA" "${JVM[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main "$@"; }
+# a command, not a shell function: timeout runs programs
+runner=("$JAVA" "${JVM[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main)
 
 step "nvidia-smi" 20 nvidia-smi
 step "TornadoVM devices" 60 "$JAVA" "${JVM[@]}" uk.ac.manchester.tornado.drivers.TornadoDeviceQuery verbose
 step "device tests: kernels vs CPU, graphs vs eager, cuBLAS choice" 600 \
     "$JAVA" "${JVM[@]}" -cp "$TEST_CP" org.vitarena.backend.tornado.DeviceTests
 if [ -n "$GOLDEN" ]; then
-    step "verify-timm --device tornado" 300 runner verify-timm "$GOLDEN" --device tornado --device-memory 1024 -v
+    step "verify-timm --device tornado" 300 "${runner[@]}" verify-timm "$GOLDEN" --device tornado --device-memory 1024 -v
 else
     echo "=== verify-timm skipped: no golden data (.device/golden, shared/golden, ../shared/golden)" >> "$LOG"
 fi
@@ -75,8 +80,8 @@ else
 fi
 for model in "${models[@]}"; do
     common=(--model "$model" "${size[@]}" --steps 5 --warmup 4 --device tornado --device-memory 8191 --json)
-    step "bench $model infer fp32" "$limit" runner bench "${common[@]}" --mode infer
-    step "bench $model train fp32" "$limit" runner bench "${common[@]}" --mode train
-    step "bench $model frozen-backbone step" "$limit" runner bench "${common[@]}" --mode train --freeze-backbone
+    step "bench $model infer fp32" "$limit" "${runner[@]}" bench "${common[@]}" --mode infer
+    step "bench $model train fp32" "$limit" "${runner[@]}" bench "${common[@]}" --mode train
+    step "bench $model frozen-backbone step" "$limit" "${runner[@]}" bench "${common[@]}" --mode train --freeze-backbone
 done
 echo "done; log: $LOG"

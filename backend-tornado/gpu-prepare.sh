@@ -16,7 +16,9 @@ root=$PWD
 [ -f "$TORNADOVM_HOME/tornado-argfile" ] || { echo "error: $TORNADOVM_HOME has no tornado-argfile: not a TornadoVM SDK" >&2; exit 2; }
 JDK="${JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH"
-grep -qxF '/.device/' .git/info/exclude 2>/dev/null || echo '/.device/' >> .git/info/exclude
+exclude="$(git rev-parse --git-path info/exclude)"
+mkdir -p "$(dirname "$exclude")"
+grep -qxF '/.device/' "$exclude" 2>/dev/null || echo '/.device/' >> "$exclude"
 
 echo "gpu-prepare: building the project with the tornado profile ..."
 mvn -o -B -q -DskipTests package
@@ -35,11 +37,14 @@ echo "$TORNADOVM_HOME" > .device/tornadovm.home
 tar cJf .device/tornadovm.tar.xz -C "$sdk" tornadovm
 rm -rf "$sdk"
 
-# the Java modules TornadoVM's jars and Graal's require, plus what ViT Arena needs
-mods="java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector,jdk.internal.vm.ci,jdk.management"
-for jar in "$TORNADOVM_HOME"/share/java/tornado/*.jar "$TORNADOVM_HOME"/share/java/graalJars/*.jar; do
-    for m in $(jar --describe-module --file "$jar" 2>/dev/null | awk '$1 == "requires" { print $2 == "static" || $2 == "transitive" ? $3 : $2 }' | grep -E '^(java|jdk)\.' || true); do
-        java --list-modules | grep -q "^$m@" && mods="$mods,$m"
+# the Java modules TornadoVM's jars require (not the optional "requires static" ones), plus what
+# ViT Arena needs (java.sql: Truffle, on the SDK's upgrade module path); Graal's compiler comes from the
+# SDK's graalJars (--upgrade-module-path), not the image
+mods="java.base,java.logging,java.management,java.sql,jdk.unsupported,jdk.incubator.vector,jdk.internal.vm.ci,jdk.management"
+for jar in "$TORNADOVM_HOME"/share/java/tornado/tornado-*.jar; do
+    case "$jar" in *tornado-benchmarks-*|*tornado-unittests-*|*tornado-examples-*|*tornado-fuzz-*) continue ;; esac
+    for m in $(jar --describe-module --file "$jar" 2>/dev/null | awk '$1 == "requires" && $2 != "static" { print $2 == "transitive" ? $3 : $2 }' | grep -E '^(java|jdk)\.' | grep -v '^jdk.graal' || true); do
+        mods="$mods,$m"
     done
 done
 mods=$(echo "$mods" | tr ',' '\n' | sort -u | paste -sd,)
