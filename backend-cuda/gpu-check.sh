@@ -48,21 +48,22 @@ step() { # step NAME SECONDS COMMAND...
     echo "=== $name: rc=$rc in $((SECONDS - t0)) s" >> "$LOG"
     return 0
 }
-runner() { "$JAVA" "${JVM[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main "$@"; }
+# a command, not a shell function: timeout runs programs
+runner=("$JAVA" "${JVM[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main)
 
 step "nvidia-smi" 20 nvidia-smi
 step "kernels vs CPU (CudaBackendTest)" 120 \
     "$JAVA" "${JVM[@]}" -cp "backend-cuda/target/test-classes:backend-cuda/target/classes:backend-cuda/target/test-lib/*" \
     org.vitarena.backend.cuda.GpuTests
 if [ -n "$GOLDEN" ]; then
-    step "verify-timm --device cuda (fp32)" 180 runner verify-timm "$GOLDEN" --device cuda -v
+    step "verify-timm --device cuda (fp32)" 180 "${runner[@]}" verify-timm "$GOLDEN" --device cuda -v
 else
     echo "=== verify-timm skipped: no golden data (.device/golden, shared/golden, ../shared/golden)" >> "$LOG"
 fi
 for model in deit_base_distilled_patch16_384 cait_s36_384 swin_large_patch4_window12_384 vit_large_patch16_384; do
     common=(--model "$model" --batch 32 --img-size 384 --steps 5 --warmup 2 --device cuda --json)
-    step "bench $model infer fp32" 90 runner bench "${common[@]}" --mode infer
-    step "bench $model train fp32" 150 runner bench "${common[@]}" --mode train
-    step "bench $model train bf16" 120 runner bench "${common[@]}" --mode train --precision bf16
+    step "bench $model infer fp32" 90 "${runner[@]}" bench "${common[@]}" --mode infer
+    step "bench $model train fp32" 150 "${runner[@]}" bench "${common[@]}" --mode train
+    step "bench $model train bf16" 120 "${runner[@]}" bench "${common[@]}" --mode train --precision bf16
 done
 echo "done; log: $LOG"

@@ -59,7 +59,7 @@ final class KernelGraphs implements AutoCloseable {
     static final int INTS = 64;
     /** Float argument slots per launch. */
     static final int FLOATS = 8;
-    /** Whether repeated segments are compiled into multi-task graphs. */
+    /** Whether repeated segments are compiled into multi-task graphs, by default. */
     static final boolean REPLAY = !"false".equalsIgnoreCase(System.getProperty("vitarena.tornado.graphs", "true"));
     /** Tasks per replay graph: TornadoVM 5.2 has room for 1024 graph nodes (each task brings its argument transfers). */
     static final int TASKS_PER_GRAPH = Integer.getInteger("vitarena.tornado.graphTasks", 64);
@@ -79,7 +79,7 @@ final class KernelGraphs implements AutoCloseable {
 
     /** How a kernel is built into a graph: its code, work-group shape and staging buffer, if any. */
     private record Def(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code,
-                       boolean threeD, int local, int localY, FloatArray staging, boolean upload) {
+                       boolean threeD, int local, int localY, FloatArray staging, boolean upload, boolean library) {
         String name() {
             return kind + "." + kernel;
         }
@@ -152,6 +152,7 @@ final class KernelGraphs implements AutoCloseable {
 
     private final FloatArray mem;
     private final java.util.function.IntSupplier liveTop;
+    private final boolean replay;
     private final List<Def> defs = new ArrayList<>();
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
     final FloatArray[] staging = new FloatArray[STAGING.length];
@@ -200,10 +201,15 @@ final class KernelGraphs implements AutoCloseable {
     /**
      * @param mem     the host side of the arena
      * @param liveTop the end of the arena's used part, in floats (what a plan rebuild carries over)
+     * @param cublas  whether to define {@code gemm.cublas}, the {@link ArenaCublas} library task (only
+     *                where {@link ArenaCublasProvider#unsupportedReason} is null: elsewhere TornadoVM
+     *                reports library tasks unsupported)
+     * @param replay  whether repeated segments are compiled and replayed ({@link #REPLAY} by default)
      */
-    KernelGraphs(FloatArray mem, java.util.function.IntSupplier liveTop) {
+    KernelGraphs(FloatArray mem, java.util.function.IntSupplier liveTop, boolean cublas, boolean replay) {
         this.mem = mem;
         this.liveTop = liveTop;
+        this.replay = replay;
         // graph 0 puts the arena on the device and keeps it there
         define1D("memory", "fill", MemoryKernels::fill, 256);
         define1D("memory", "copy", MemoryKernels::copy, 256);
@@ -213,13 +219,14 @@ final class KernelGraphs implements AutoCloseable {
         define1D("memory", "sumSquares", MemoryKernels::sumSquares, 256);
         for (int s = 0; s < STAGING.length; s++) {
             staging[s] = new FloatArray(STAGING[s]);
-            uploads[s] = define(new Def("memory", "upload" + STAGING[s], MemoryKernels::fromStaging, false, 256, 1, staging[s], true));
-            downloads[s] = define(new Def("memory", "download" + STAGING[s], MemoryKernels::toStaging, false, 256, 1, staging[s], false));
+            uploads[s] = define(new Def("memory", "upload" + STAGING[s], MemoryKernels::fromStaging, false, 256, 1, staging[s], true, false));
+            downloads[s] = define(new Def("memory", "download" + STAGING[s], MemoryKernels::toStaging, false, 256, 1, staging[s], false, false));
         }
         define3D("gemm", "tiled", GemmKernels::tiled, GemmKernels.TILE, GemmKernels.TILE);
         define3D("gemm", "direct", GemmKernels::direct, 64, 1);
         define3D("gemm", "blocked", GemmKernels::blocked, 32, 1);
         define3D("gemm", "transpose", GemmKernels::transpose, 32, 1);
+        if (cublas) define(new Def("gemm", "cublas", null, false, 1, 1, null, false, true));
         define1D("elementwise", "addRowVector", ElementwiseKernels::addRowVector, 256);
         define1D("elementwise", "sumRowsInto", ElementwiseKernels::sumRowsInto, 64);
         define1D("elementwise", "binary", ElementwiseKernels::binary, 256);
@@ -242,12 +249,12 @@ final class KernelGraphs implements AutoCloseable {
     }
 
     private void define1D(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code, int local) {
-        define(new Def(kind, kernel, code, false, local, 1, null, false));
+        define(new Def(kind, kernel, code, false, local, 1, null, false, false));
     }
 
     private void define3D(String kind, String kernel, Task4<KernelContext, FloatArray, IntArray, FloatArray> code,
                           int localX, int localY) {
-        define(new Def(kind, kernel, code, true, localX, localY, null, false));
+        define(new Def(kind, kernel, code, true, localX, localY, null, false, false));
     }
 
     private Kernel define(Def def) {
@@ -283,7 +290,10 @@ final class KernelGraphs implements AutoCloseable {
             String name = first ? ARENA_GRAPH : graphName(d);
             TaskGraph g = open(name, first);
             KernelContext context = new KernelContext();
-            if (d.staging == null) {
+            if (d.library) {
+                g.transferToDevice(DataTransferMode.EVERY_EXECUTION, k.p);
+                g.libraryTask(d.kernel, ArenaCublas::sgemm, mem, k.p);
+            } else if (d.staging == null) {
                 g.transferToDevice(DataTransferMode.EVERY_EXECUTION, k.p, k.f);
                 g.task(d.kernel, d.code, context, mem, k.p, k.f);
             } else if (d.upload) {
@@ -296,7 +306,7 @@ final class KernelGraphs implements AutoCloseable {
                 g.transferToHost(DataTransferMode.EVERY_EXECUTION, d.staging);
             }
             g.persistOnDevice(mem);
-            scheduler.addWorkerGrid(name + "." + d.kernel, k.grid);
+            if (!d.library) scheduler.addWorkerGrid(name + "." + d.kernel, k.grid);
             k.index = graphs.size();
             graphs.add(g.snapshot());
         }
@@ -314,6 +324,10 @@ final class KernelGraphs implements AutoCloseable {
                     Launch l = seg.template.get(i);
                     Def d = l.kernel.def;
                     String task = "t" + i;
+                    if (d.library) {
+                        g.libraryTask(task, ArenaCublas::sgemm, mem, seg.ints[i]);
+                        continue;
+                    }
                     g.task(task, d.code, new KernelContext(), mem, seg.ints[i], seg.floats[i]);
                     WorkerGrid grid = d.threeD ? new WorkerGrid3D(d.local, d.localY, 1) : new WorkerGrid1D(d.local);
                     grid.setLocalWork(d.local, d.localY, 1);
@@ -352,6 +366,11 @@ final class KernelGraphs implements AutoCloseable {
         return plan.getDevice(0).getPhysicalDevice().getDeviceName();
     }
 
+    /** Runs a library task (no grid: the library chooses its own). */
+    void launchLibrary(Kernel k) {
+        submit(k, 1, 1, 1);
+    }
+
     /** Launches a 1-D kernel over {@code items} work-items (rounded up to its work-group size). */
     void launch(Kernel k, long items) {
         long global = Math.max(1, (items + k.local - 1) / k.local) * k.local;
@@ -366,7 +385,7 @@ final class KernelGraphs implements AutoCloseable {
     }
 
     private void submit(Kernel k, long gx, long gy, long gz) {
-        if (k.staging || !REPLAY) {
+        if (k.staging || !replay) {
             // a staging copy is a synchronisation point: what was queued runs first
             flush();
             k.grid.setGlobalWork(gx, gy, gz);

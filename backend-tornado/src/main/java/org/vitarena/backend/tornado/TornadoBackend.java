@@ -5,6 +5,7 @@ import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.core.backend.BinaryOp;
 import org.vitarena.core.backend.Storage;
 import org.vitarena.core.backend.UnaryOp;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 
 import java.lang.foreign.MemorySegment;
@@ -35,6 +36,8 @@ public final class TornadoBackend implements Backend, AutoCloseable {
     /** Index vectors of gather/scatterAdd, uploaded once per int[] (models reuse theirs). */
     /** gemm.blocked on CPU devices, gemm.tiled (local memory) elsewhere, unless the options chose one. */
     private final BackendOptions.GemmKernel gemmKernel;
+    /** Which matrix-product kernel runs, and why, in words. */
+    private final String gemmChoice;
     /** Row-major copies of transposed B operands for gemm.blocked; grown when a larger one comes. */
     private DeviceStorage gemmScratch;
     /** Per-group partial sums of {@link #sumSquares}. */
@@ -48,19 +51,48 @@ public final class TornadoBackend implements Backend, AutoCloseable {
 
     /**
      * @param memoryMiB size of the device arena that holds every tensor
-     * @param gemm      the matrix-product kernel; {@code AUTO} is blocked on CPU devices, tiled elsewhere
+     * @param gemm      the matrix-product kernel; {@code AUTO} is cuBLAS library tasks where the device
+     *                  runs them (TornadoVM's CUDA backend), else blocked on CPU devices and tiled elsewhere
      */
     public TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm) {
+        this(memoryMiB, gemm, KernelGraphs.REPLAY);
+    }
+
+    /**
+     * @param memoryMiB size of the device arena that holds every tensor
+     * @param gemm      the matrix-product kernel, as above
+     * @param replay    whether launches that repeat are compiled into multi-task graphs and replayed
+     *                  (default: true, or {@code -Dvitarena.tornado.graphs=false})
+     */
+    TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm, boolean replay) {
         if (memoryMiB < 1) throw new IllegalArgumentException("tornado: arena of " + memoryMiB + " MiB; give at least 1");
         long floats = memoryMiB << 18;
         if (floats >= Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: arena above 8 GiB: " + memoryMiB + " MiB");
         this.arena = new DeviceArena(floats);
         this.mem = new FloatArray((int) floats);
-        this.graphs = new KernelGraphs(mem, () -> (int) arena.top());
+        // cuBLAS library tasks where TornadoVM's CUDA backend and cuBLAS are there, else the JIT kernels
+        boolean wantCublas = gemm == BackendOptions.GemmKernel.AUTO || gemm == BackendOptions.GemmKernel.CUBLAS;
+        String noCublas = wantCublas ? ArenaCublasProvider.unsupportedReason(TornadoExecutionPlan.DEFAULT_DEVICE) : null;
+        if (gemm == BackendOptions.GemmKernel.CUBLAS && noCublas != null) {
+            throw new IllegalArgumentException("tornado: cuBLAS library tasks are not available here: " + noCublas
+                    + "; choose another gemm kernel (auto, tiled, direct, blocked)");
+        }
+        boolean cublas = wantCublas && noCublas == null;
+        this.graphs = new KernelGraphs(mem, () -> (int) arena.top(), cublas, replay);
         // the first launch moves the arena to the device; nothing is allocated yet
         graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
-        this.gemmKernel = gemm != BackendOptions.GemmKernel.AUTO ? gemm
+        this.gemmKernel = cublas ? BackendOptions.GemmKernel.CUBLAS
+                : gemm != BackendOptions.GemmKernel.AUTO ? gemm
                 : graphs.onCpuDevice() ? BackendOptions.GemmKernel.BLOCKED : BackendOptions.GemmKernel.TILED;
+        this.gemmChoice = "matrix products by gemm." + gemmKernel.label()
+                + (cublas ? " (cuBLAS library tasks in the task graphs)"
+                : noCublas != null ? " (cuBLAS library tasks unavailable: " + noCublas + ")" : " (asked for)");
+        System.err.println("tornado: " + deviceName() + ": " + gemmChoice);
+    }
+
+    /** The matrix-product kernel in use, and why, in words. */
+    public String gemmChoice() {
+        return gemmChoice;
     }
 
     /** The device the kernels run on, in words. */
@@ -78,7 +110,7 @@ public final class TornadoBackend implements Backend, AutoCloseable {
                 "%d eager launches, %d replayed tasks in %d graph executions; %d segments compiled (%d tasks), "
                         + "%d plan rebuilds (%.0f ms), first replays (compile) %.0f ms; %d segments flushed",
                 s.eagerLaunches(), s.replayedTasks(), s.graphExecutions(), s.compiledSegments(), s.compiledTasks(),
-                s.rebuilds(), s.rebuildMs(), s.firstReplayMs(), s.segmentsFlushed());
+                s.rebuilds(), s.rebuildMs(), s.firstReplayMs(), s.segmentsFlushed()) + "; " + gemmChoice;
     }
 
     KernelGraphs.Stats stats() {
@@ -230,6 +262,9 @@ public final class TornadoBackend implements Backend, AutoCloseable {
                                   Storage c, int cOff, int ldc, int strideC, boolean accumulate) {
         if (batch == 0 || m == 0 || n == 0) return;
         switch (gemmKernel) {
+            case CUBLAS -> graphs.launchLibrary(k("gemm.cublas").ints(transA ? 1 : 0, transB ? 1 : 0, m, n, k,
+                    off(a) + aOff, lda, strideA, off(b) + bOff, ldb, strideB, off(c) + cOff, ldc, strideC, batch,
+                    accumulate ? 1 : 0));
             case DIRECT -> graphs.launch3D(k("gemm.direct").ints(m, n, k, transA ? 1 : lda, transA ? lda : 1, off(a) + aOff,
                     strideA, transB ? 1 : ldb, transB ? ldb : 1, off(b) + bOff, strideB, off(c) + cOff, ldc, strideC,
                     accumulate ? 1 : 0), n, m, batch);

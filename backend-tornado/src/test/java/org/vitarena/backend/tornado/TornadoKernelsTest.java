@@ -101,10 +101,16 @@ class TornadoKernelsTest {
         }
     }
 
-    /** Every matrix-product kernel: the tiled local-memory one (GPUs), the direct one and the register-blocked one (CPU devices). */
+    /** Every matrix-product kernel: the tiled local-memory one (GPUs), the direct one, the register-blocked one (CPU devices), and cuBLAS library tasks where the device runs them. */
     @Test
     void gemm() {
-        for (BackendOptions.GemmKernel variant : new BackendOptions.GemmKernel[] {BackendOptions.GemmKernel.TILED, BackendOptions.GemmKernel.DIRECT, BackendOptions.GemmKernel.BLOCKED}) {
+        java.util.List<BackendOptions.GemmKernel> variants = new java.util.ArrayList<>(java.util.List.of(
+                BackendOptions.GemmKernel.TILED, BackendOptions.GemmKernel.DIRECT, BackendOptions.GemmKernel.BLOCKED));
+        // cuBLAS library tasks where the device runs them (TornadoVM's CUDA backend)
+        if (ArenaCublasProvider.unsupportedReason(uk.ac.manchester.tornado.api.TornadoExecutionPlan.DEFAULT_DEVICE) == null) {
+            variants.add(BackendOptions.GemmKernel.CUBLAS);
+        }
+        for (BackendOptions.GemmKernel variant : variants) {
             try (TornadoBackend b = new TornadoBackend(64, variant)) {
                 gemm(b, variant.label());
             }

@@ -19,7 +19,8 @@ import java.util.Locale;
  * @param threads           compute threads of the CPU backend, the caller included; 0 is the default,
  *                          all cores (or the count an earlier {@code CpuThreads.setThreads} chose)
  * @param gemmKernel        the matrix-product kernel of a backend that has several (tornado: the tiled
- *                          local-memory kernel, the direct one or the register-blocked one); {@link GemmKernel#AUTO} lets the
+ *                          local-memory kernel, the direct one, the register-blocked one or cuBLAS
+ *                          library tasks); {@link GemmKernel#AUTO} lets the
  *                          backend choose by device
  */
 public record BackendOptions(Precision precision, long deviceMemoryBytes, int threads, GemmKernel gemmKernel) {
@@ -31,21 +32,23 @@ public record BackendOptions(Precision precision, long deviceMemoryBytes, int th
 
     /** The matrix-product kernel of a backend with several; see {@link #gemmKernel()}. */
     public enum GemmKernel {
-        /** The backend's choice for its device (tornado: blocked on CPU devices, tiled elsewhere). */
+        /** The backend's choice for its device (tornado: cuBLAS library tasks where the device runs them, else blocked on CPU devices and tiled elsewhere). */
         AUTO,
         /** Tiles staged in local (shared) memory. */
         TILED,
         /** One work item per output element, no local memory. */
         DIRECT,
         /** One work item per column and eight rows of the output, accumulators in registers (CPU devices). */
-        BLOCKED;
+        BLOCKED,
+        /** cuBLAS inside the task graphs (TornadoVM's CUDA backend only). */
+        CUBLAS;
 
-        /** "auto", "tiled", "direct" or "blocked" (any case, surrounding blanks ignored). */
+        /** "auto", "tiled", "direct", "blocked" or "cublas" (any case, surrounding blanks ignored). */
         public static GemmKernel parse(String s) {
             if (s != null) {
                 for (GemmKernel g : values()) if (g.label().equals(s.trim().toLowerCase(Locale.ROOT))) return g;
             }
-            throw new IllegalArgumentException("unknown gemm kernel '" + s + "'; known: auto, tiled, direct, blocked");
+            throw new IllegalArgumentException("unknown gemm kernel '" + s + "'; known: auto, tiled, direct, blocked, cublas");
         }
 
         public String label() {
@@ -55,7 +58,7 @@ public record BackendOptions(Precision precision, long deviceMemoryBytes, int th
 
     public BackendOptions {
         if (precision == null) throw new IllegalArgumentException("precision must be given (fp32, tf32 or bf16)");
-        if (gemmKernel == null) throw new IllegalArgumentException("gemmKernel must be given (auto, tiled, direct or blocked)");
+        if (gemmKernel == null) throw new IllegalArgumentException("gemmKernel must be given (auto, tiled, direct, blocked or cublas)");
         if (deviceMemoryBytes < 0) {
             throw new IllegalArgumentException("device memory must be 0 (the backend's default) or a positive size, got "
                     + deviceMemoryBytes + " bytes");
