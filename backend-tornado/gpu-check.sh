@@ -5,6 +5,8 @@
 #
 #   bash backend-tornado/gpu-check.sh              # logs to $OUT (else /tmp/gpu-check)
 #   bash backend-tornado/gpu-check.sh --dry-run    # here, on PoCL: the same steps at toy sizes
+#   MODELS="cait_s36_384 vit_large_patch16_384" SKIP_GRAPHS=1 bash backend-tornado/gpu-check.sh
+#                                                  # a subset: the whole check is two calls of ~8 min
 #
 # Steps, each under its own timeout, each logged with its exit status and duration:
 #   1. nvidia-smi and TornadoVM's device list;
@@ -12,9 +14,10 @@
 #      cuBLAS library tasks chosen where the device runs them (fails if anything is skipped);
 #   3. verify-timm --device tornado against the golden data;
 #   4. runner bench --device tornado for the four paper models at batch 32 and 384 px: inference
-#      fp32, training fp32 and the frozen-backbone step (compare with the PyTorch table in
-#      ../shared/tools/README.md, same card only). Each bench prints how its kernels ran
-#      (eager launches, replayed tasks, graph compile time) and which matrix product it used.
+#      fp32, the frozen-backbone step and training fp32, launches eager (compare with the PyTorch
+#      table in ../shared/tools/README.md, same card only); then the first model's frozen-backbone
+#      step with graphs replayed. Each bench prints how its kernels ran (eager launches, replayed
+#      tasks, graph compile time) and which matrix product it used.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 DRY=0
@@ -72,16 +75,25 @@ if [ -n "$GOLDEN" ]; then
 else
     echo "=== verify-timm skipped: no golden data (.device/golden, shared/golden, ../shared/golden)" >> "$LOG"
 fi
+# the arena: the most the backend addresses (8 GiB) on the GPU, 2 GiB on PoCL (host memory).
+# Eager launches for the four models (a replayed step compiles every task once: minutes for a
+# 24-block model), then one replayed run to measure the graphs: compile time, replay against eager.
 if [ "$DRY" = 1 ]; then
-    models=(vit_tiny_patch8_64); size=(--batch 4); limit=600
+    models=(${MODELS:-vit_tiny_patch8_64}); size=(--batch 4); arena=2048; t=(600 600 600)
 else
-    models=(deit_base_distilled_patch16_384 cait_s36_384 swin_large_patch4_window12_384 vit_large_patch16_384)
-    size=(--batch 32 --img-size 384); limit=240
+    models=(${MODELS:-deit_base_distilled_patch16_384 cait_s36_384 swin_large_patch4_window12_384 vit_large_patch16_384})
+    size=(--batch 32 --img-size 384); arena=8191; t=(60 60 90)
 fi
+eager=(-Dvitarena.tornado.graphs=false)
 for model in "${models[@]}"; do
-    common=(--model "$model" "${size[@]}" --steps 5 --warmup 4 --device tornado --device-memory 8191 --json)
-    step "bench $model infer fp32" "$limit" "${runner[@]}" bench "${common[@]}" --mode infer
-    step "bench $model train fp32" "$limit" "${runner[@]}" bench "${common[@]}" --mode train
-    step "bench $model frozen-backbone step" "$limit" "${runner[@]}" bench "${common[@]}" --mode train --freeze-backbone
+    common=(--model "$model" "${size[@]}" --steps 3 --warmup 1 --device tornado --device-memory "$arena" --json)
+    step "bench $model infer fp32" "${t[0]}" "$JAVA" "${JVM[@]}" "${eager[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main bench "${common[@]}" --mode infer
+    step "bench $model frozen-backbone step" "${t[1]}" "$JAVA" "${JVM[@]}" "${eager[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main bench "${common[@]}" --mode train --freeze-backbone
+    step "bench $model train fp32" "${t[2]}" "$JAVA" "${JVM[@]}" "${eager[@]}" -cp "$RUNNER_CP" org.vitarena.runner.Main bench "${common[@]}" --mode train
 done
+if [ -z "${SKIP_GRAPHS:-}" ]; then
+    model=${models[0]}
+    step "bench $model frozen-backbone step, graphs replayed" 240 "${runner[@]}" bench --model "$model" "${size[@]}" \
+        --steps 3 --warmup 4 --device tornado --device-memory "$arena" --json --mode train --freeze-backbone
+fi
 echo "done; log: $LOG"

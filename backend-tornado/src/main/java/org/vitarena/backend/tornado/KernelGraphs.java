@@ -46,7 +46,9 @@ import java.util.Map;
  * then on the segment runs as a handful of graph executions instead of one launch per kernel. Rebuilding copies the live part
  * of the arena to the host and back (the plan is immutable in TornadoVM), at most
  * {@link #MAX_REBUILDS} times per backend. {@code -Dvitarena.tornado.graphs=false} turns replay off
- * (every launch eager, in the same order, same results).
+ * (every launch eager, in the same order, same results); {@code -Dvitarena.tornado.debugSegments=true}
+ * prints each segment's size and, when it did not repeat, the first launch that differs from the
+ * previous segment of that size.
  *
  * <p>Task names are {@code kind.kernel} (the graph is the kind-qualified kernel, the task the
  * kernel), and the same name keys its worker grid, whose size is set before each launch.
@@ -426,8 +428,10 @@ final class KernelGraphs implements AutoCloseable {
     }
 
     private static final boolean DEBUG = Boolean.getBoolean("vitarena.tornado.debugSegments");
+    /** The last segment of each size, for {@link #debug}. */
     private final Map<Integer, List<Launch>> lastBySize = new HashMap<>();
 
+    /** Why a segment did not repeat: its first launch unlike the previous segment of its size. */
     private void debug(List<Launch> launches, SegmentKey key) {
         List<Launch> prev = lastBySize.put(launches.size(), launches);
         String diff = "";

@@ -30,6 +30,8 @@ import java.util.WeakHashMap;
  * <p>Legend: R rows, C columns, M N K matrix-product sizes, B batch.
  */
 public final class TornadoBackend implements Backend, AutoCloseable {
+    /** TornadoVM's cap on the memory it allocates on a device. */
+    static final String DEVICE_MEMORY_PROPERTY = "tornado.device.memory";
     private final DeviceArena arena;
     private final FloatArray mem;
     private final KernelGraphs graphs;
@@ -68,6 +70,12 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         if (memoryMiB < 1) throw new IllegalArgumentException("tornado: arena of " + memoryMiB + " MiB; give at least 1");
         long floats = memoryMiB << 18;
         if (floats >= Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: arena above 8 GiB: " + memoryMiB + " MiB");
+        // TornadoVM caps device memory at 4 GB unless told otherwise, read once when it starts:
+        // room for the arena, its staging buffers and each graph's argument arrays
+        long deviceGb = (memoryMiB >> 10) + 2;
+        if (deviceGb > 4 && System.getProperty(DEVICE_MEMORY_PROPERTY) == null) {
+            System.setProperty(DEVICE_MEMORY_PROPERTY, deviceGb + "GB");
+        }
         this.arena = new DeviceArena(floats);
         this.mem = new FloatArray((int) floats);
         // cuBLAS library tasks where TornadoVM's CUDA backend and cuBLAS are there, else the JIT kernels
@@ -80,7 +88,15 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         boolean cublas = wantCublas && noCublas == null;
         this.graphs = new KernelGraphs(mem, () -> (int) arena.top(), cublas, replay);
         // the first launch moves the arena to the device; nothing is allocated yet
-        graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
+        try {
+            graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
+            graphs.flush();
+        } catch (RuntimeException e) {
+            graphs.close();
+            throw new IllegalStateException("tornado: the device did not take the " + memoryMiB + " MiB arena (" + e.getMessage()
+                    + "); give a smaller --device-memory, or more to TornadoVM with -D" + DEVICE_MEMORY_PROPERTY
+                    + "=" + deviceGb + "GB in VITARENA_JAVA_OPTS", e);
+        }
         this.gemmKernel = cublas ? BackendOptions.GemmKernel.CUBLAS
                 : gemm != BackendOptions.GemmKernel.AUTO ? gemm
                 : graphs.onCpuDevice() ? BackendOptions.GemmKernel.BLOCKED : BackendOptions.GemmKernel.TILED;
