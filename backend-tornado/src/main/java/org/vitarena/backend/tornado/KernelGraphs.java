@@ -45,8 +45,9 @@ import java.util.Map;
  * the pool or the arena hand out in a different order from one step to the next still replay. From
  * then on the segment runs as a handful of graph executions instead of one launch per kernel. Rebuilding copies the live part
  * of the arena to the host and back (the plan is immutable in TornadoVM), at most
- * {@link #MAX_REBUILDS} times per backend. {@code -Dvitarena.tornado.graphs=false} turns replay off
- * (every launch eager, in the same order, same results); {@code -Dvitarena.tornado.debugSegments=true}
+ * {@link #MAX_REBUILDS} times per backend. {@code -Dvitarena.tornado.graphs=true|false|auto} turns replay
+ * on or off (off: every launch eager, in the same order, same results; auto, the default: on except on
+ * CPU devices); {@code -Dvitarena.tornado.debugSegments=true}
  * prints each segment's size and, when it did not repeat, the first launch that differs from the
  * previous segment of that size.
  *
@@ -61,16 +62,23 @@ final class KernelGraphs implements AutoCloseable {
     static final int INTS = 64;
     /** Float argument slots per launch. */
     static final int FLOATS = 8;
-    /** Whether repeated segments are compiled into multi-task graphs, by default. */
-    static final boolean REPLAY = !"false".equalsIgnoreCase(System.getProperty("vitarena.tornado.graphs", "true"));
+    /**
+     * Whether repeated segments are compiled into multi-task graphs: {@code true}, {@code false}, or
+     * {@code auto} (the default): on GPUs and accelerators, not on CPU devices, where a replayed
+     * training step measured slower than eager launches at batch 32 (BENCHMARKS.md).
+     */
+    static final String REPLAY = System.getProperty("vitarena.tornado.graphs", "auto").trim().toLowerCase(java.util.Locale.ROOT);
     /** Tasks per replay graph: TornadoVM 5.2 has room for 1024 graph nodes (each task brings its argument transfers). */
     static final int TASKS_PER_GRAPH = Integer.getInteger("vitarena.tornado.graphTasks", 64);
     /** Occurrences of a segment before it is compiled (the first steps still allocate and warm the pool). */
     static final int COMPILE_AFTER = Integer.getInteger("vitarena.tornado.compileAfter", 3);
     /** Plan rebuilds per backend, each compiling every segment seen at least twice so far. */
     static final int MAX_REBUILDS = Integer.getInteger("vitarena.tornado.maxRebuilds", 3);
-    /** Segments shorter than this stay eager (a graph saves nothing on a launch or two). */
-    static final int MIN_SEGMENT = 4;
+    /**
+     * Segments shorter than this stay eager: a few launches save little, and short segments repeat
+     * by accident (a model's parameter fills all look alike) and would trigger a plan rebuild.
+     */
+    static final int MIN_SEGMENT = 32;
 
     static {
         // TornadoVM's bytecode buffer is 4 KiB by default: a graph of 120 tasks needs more
@@ -154,7 +162,7 @@ final class KernelGraphs implements AutoCloseable {
 
     private final FloatArray mem;
     private final java.util.function.IntSupplier liveTop;
-    private final boolean replay;
+    private boolean replay;
     private final List<Def> defs = new ArrayList<>();
     private final Map<String, Kernel> kernels = new LinkedHashMap<>();
     final FloatArray[] staging = new FloatArray[STAGING.length];
@@ -206,7 +214,7 @@ final class KernelGraphs implements AutoCloseable {
      * @param cublas  whether to define {@code gemm.cublas}, the {@link ArenaCublas} library task (only
      *                where {@link ArenaCublasProvider#unsupportedReason} is null: elsewhere TornadoVM
      *                reports library tasks unsupported)
-     * @param replay  whether repeated segments are compiled and replayed ({@link #REPLAY} by default)
+     * @param replay  whether repeated segments are compiled and replayed (see {@link #REPLAY})
      */
     KernelGraphs(FloatArray mem, java.util.function.IntSupplier liveTop, boolean cublas, boolean replay) {
         this.mem = mem;
@@ -366,6 +374,16 @@ final class KernelGraphs implements AutoCloseable {
     /** The plan's device, in words. */
     String deviceName() {
         return plan.getDevice(0).getPhysicalDevice().getDeviceName();
+    }
+
+    /** Turns recording and replay on or off from the next launch (queued launches run first). */
+    void replay(boolean on) {
+        flush();
+        replay = on;
+    }
+
+    boolean replaying() {
+        return replay;
     }
 
     /** Runs a library task (no grid: the library chooses its own). */

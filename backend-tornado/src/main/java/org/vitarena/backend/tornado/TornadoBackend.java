@@ -57,16 +57,22 @@ public final class TornadoBackend implements Backend, AutoCloseable {
      *                  runs them (TornadoVM's CUDA backend), else blocked on CPU devices and tiled elsewhere
      */
     public TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm) {
-        this(memoryMiB, gemm, KernelGraphs.REPLAY);
+        this(memoryMiB, gemm, switch (KernelGraphs.REPLAY) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            case "auto" -> null;
+            default -> throw new IllegalArgumentException("vitarena.tornado.graphs must be true, false or auto, got '"
+                    + KernelGraphs.REPLAY + "'");
+        });
     }
 
     /**
      * @param memoryMiB size of the device arena that holds every tensor
      * @param gemm      the matrix-product kernel, as above
-     * @param replay    whether launches that repeat are compiled into multi-task graphs and replayed
-     *                  (default: true, or {@code -Dvitarena.tornado.graphs=false})
+     * @param replay    whether launches that repeat are compiled into multi-task graphs and replayed;
+     *                  null: on GPUs and accelerators, not on CPU devices ({@code -Dvitarena.tornado.graphs})
      */
-    TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm, boolean replay) {
+    TornadoBackend(long memoryMiB, BackendOptions.GemmKernel gemm, Boolean replay) {
         if (memoryMiB < 1) throw new IllegalArgumentException("tornado: arena of " + memoryMiB + " MiB; give at least 1");
         long floats = memoryMiB << 18;
         if (floats >= Integer.MAX_VALUE) throw new IllegalArgumentException("tornado: arena above 8 GiB: " + memoryMiB + " MiB");
@@ -86,7 +92,8 @@ public final class TornadoBackend implements Backend, AutoCloseable {
                     + "; choose another gemm kernel (auto, tiled, direct, blocked)");
         }
         boolean cublas = wantCublas && noCublas == null;
-        this.graphs = new KernelGraphs(mem, () -> (int) arena.top(), cublas, replay);
+        this.graphs = new KernelGraphs(mem, () -> (int) arena.top(), cublas, replay != null && replay);
+        if (replay == null) graphs.replay(!graphs.onCpuDevice());
         // the first launch moves the arena to the device; nothing is allocated yet
         try {
             graphs.launch(graphs.kernel("memory.fill").ints(0, 0).floats(0f), 0);
@@ -103,7 +110,9 @@ public final class TornadoBackend implements Backend, AutoCloseable {
         this.gemmChoice = "matrix products by gemm." + gemmKernel.label()
                 + (cublas ? " (cuBLAS library tasks in the task graphs)"
                 : noCublas != null ? " (cuBLAS library tasks unavailable: " + noCublas + ")" : " (asked for)");
-        System.err.println("tornado: " + deviceName() + ": " + gemmChoice);
+        System.err.println("tornado: " + deviceName() + ": " + gemmChoice + "; "
+                + (graphs.replaying() ? "repeated launches replayed as task graphs" : "every launch eager")
+                + (replay == null ? " (auto: " + (graphs.onCpuDevice() ? "a CPU device)" : "not a CPU device)") : ""));
     }
 
     /** The matrix-product kernel in use, and why, in words. */

@@ -117,7 +117,7 @@ class TornadoGraphsTest {
         String why = ArenaCublasProvider.unsupportedReason(TornadoExecutionPlan.DEFAULT_DEVICE);
         try (TornadoBackend b = new TornadoBackend(16)) {
             if (why == null) {
-                assertTrue(b.gemmChoice().startsWith("matrix products by gemm.cublas"), b.gemmChoice());
+                assertTrue(b.gemmChoice().startsWith("matrix products by gemm.cublas"), b.gemmChoice()); // the CUDA backend
                 assertTrue(b.launches().containsKey("gemm.cublas"));
                 return;
             }
