@@ -1,5 +1,7 @@
 package org.vitarena.runner;
 
+import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.Backends;
 import org.vitarena.engine.ModelRegistry;
 import org.vitarena.engine.TrainConfig;
 import org.vitarena.engine.Trainer;
@@ -96,6 +98,9 @@ public final class TrainCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().printf("%s: acc@1 %.2f%%, acc@5 %.2f%% on %d validation images; checkpoints in %s%n", model,
                     o.lastEval().acc1(), o.lastEval().acc5(), o.lastEval().images(), dir);
+            Backend used = Backends.current();
+            String how = used.executionSummary(); // a GPU backend's launches and graphs; null on the CPU
+            if (how != null) spec.commandLine().getErr().println(used.name() + ": " + how);
             return 0;
         } catch (Trainer.DivergedException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
