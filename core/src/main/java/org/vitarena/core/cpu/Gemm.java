@@ -9,14 +9,19 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code jdk.incubator.vector}, multi-threaded over {@link CpuThreads}.
  *
  * <p>Legend: m, n, k are the rows of C, the columns of C and the shared dimension; MR x NR is
- * the register tile (8 rows x two vectors of columns), KC the k-block, MC the row block.
+ * the register tile (MR rows x two vectors of columns: 8 rows with 512-bit vectors, 6 with 256-bit
+ * ones), KC the k-block, MC the row block.
  *
  * <p>Design (after Goto/BLIS): op(B) is packed into NR-wide column panels, each k-block
- * contiguous, so the micro-kernel reads it with unit stride; op(A) is packed per (row block,
- * k-block) into MR-tall row panels when it is stored transposed, and read in place otherwise.
- * The micro-kernel keeps the 8 x NR tile of C in 16 vector registers and does two FMAs per
- * broadcast element of A. The four transpose combinations only change the packing loops
- * (transposed B: 16 x 16 blocks transposed in registers). Edge tiles go to narrower kernels that
+ * contiguous, so the micro-kernel reads it with unit stride; op(A), per (row block, k-block):
+ * with 8-row tiles packed into MR-tall row panels when it is stored transposed and read in place
+ * otherwise; with 6-row tiles always packed, each panel 6 rows of kc contiguous floats, because
+ * the JIT compiles the 6 x 2-vector kernel into 16 registers only when its six broadcasts come
+ * from row offsets it cannot fold (it hoists broadcasts off one base and spills an accumulator).
+ * The micro-kernel keeps the MR x NR tile of C in 2*MR vector registers (16 of AVX-512's 32, 12
+ * of AVX2's 16) and does two FMAs per broadcast element of A. The four transpose combinations
+ * only change the packing loops (transposed B with 512-bit vectors: 16 x 16 blocks transposed in
+ * registers; element by element otherwise). Edge tiles go to narrower kernels that
  * store with masks; lanes of C past n or m are computed from padding and never stored. Buffers
  * are per thread and grow to the largest shape seen; no call allocates large arrays.
  *
@@ -32,17 +37,21 @@ import jdk.incubator.vector.VectorSpecies;
  *       parts handed to the threads as they come free, each part summed into its own copy of C
  *       (the first into C itself) and the copies added in part order at the end, so the result
  *       does not depend on scheduling or the thread count; op(B) packed one k-block at a time by
- *       each thread, op(A) stored transposed read in place.
+ *       each thread, op(A) stored transposed read in place (8-row tiles) or packed (6-row).
  * </ul>
  */
 public final class Gemm {
 
   static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   static final int VL = S.length();
-  /** MR floats: one row of a packed A panel. */
+  /** Eight floats: one row of a packed A panel when MR = 8. */
   private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-  /** Rows of the register tile. */
-  static final int MR = 8;
+  /**
+   * Rows of the register tile: 8 with 512-bit vectors (32 registers: 16 accumulators, two B
+   * vectors and a broadcast), 6 with narrower ones (16 registers: 12 accumulators + 3, the BLIS
+   * Haswell shape; 8 rows there need 19 live vectors and spill).
+   */
+  static final int MR = VL >= 16 ? 8 : 6;
   /** Columns of the register tile: two vectors. */
   static final int NR = 2 * VL;
   /** Largest k-block: a KC x NR panel of B stays in L1. */
@@ -66,6 +75,8 @@ public final class Gemm {
 
   /** Packing walks this many stored rows of A or B at a time. */
   private static final int PACK_ROWS = 8;
+  /** Packing transposed A for the 6-row tile walks this many stored rows at a time. */
+  private static final int PACK_ROWS_T = 16;
 
   private Gemm() {}
 
@@ -336,10 +347,11 @@ public final class Gemm {
         int tOff = part == 0 ? cBase : (part - 1) * mn;
         int ldt = part == 0 ? ldc : n;
         float[] pb = w.packB(kcBlock * nPad);
-        // A stored k x m is read in place: its first reading, from memory, then overlaps the
-        // arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s in a training
-        // step). Not when 512 | lda: its rows would share too few cache sets.
-        boolean aInPlace = transA && lda % 512 != 0;
+        // 8-row tile: A stored k x m is read in place: its first reading, from memory, then
+        // overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s
+        // in a training step). Not when 512 | lda: its rows would share too few cache sets. The
+        // 6-row tile always packs A (see block).
+        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         int kb0 = part * KSPLIT_PART_BLOCKS;
         int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
         for (int kb = kb0; kb < kb1; kb++) {
@@ -409,6 +421,37 @@ public final class Gemm {
       }
     }
 
+    /**
+     * Packs row panels [iLo, iHi) of op(A_bi), k-block [p0, p0+kc), into pa for the 6-row tile:
+     * panel ip at pa[(ip-iLo)*kc*6], its row r at + r*kc, kc contiguous floats (the layout the
+     * row kernels read in place, with lda = kc). Rows past m are not written: edge tiles never
+     * read them.
+     */
+    void packA6(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
+      int base = aOff + bi * strideA;
+      int iEnd = Math.min(m, iHi * 6);
+      if (!transA) {
+        for (int i = iLo * 6; i < iEnd; i++) {
+          System.arraycopy(a, base + i * lda + p0, pa, (i - iLo * 6) * kc, kc);
+        }
+        return;
+      }
+      // stored rows of A walked PACK_ROWS_T at a time, as in packA
+      for (int q0 = 0; q0 < kc; q0 += PACK_ROWS_T) {
+        int q1 = Math.min(kc, q0 + PACK_ROWS_T);
+        for (int ip = iLo; ip < iHi; ip++) {
+          int mr = Math.min(6, m - ip * 6);
+          int d0 = (ip - iLo) * kc * 6;
+          for (int p = q0; p < q1; p++) {
+            int src = base + (p0 + p) * lda + ip * 6;
+            for (int r = 0; r < mr; r++) {
+              pa[d0 + r * kc + p] = a[src + r];
+            }
+          }
+        }
+      }
+    }
+
     /** Packs row panels [iLo, iHi) of op(A_bi) stored transposed, k-block [p0, p0+kc), into pa. */
     void packA(int bi, float[] pa, int iLo, int iHi, int p0, int kc) {
       int base = aOff + bi * strideA;
@@ -449,13 +492,18 @@ public final class Gemm {
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
         int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
-      boolean packed = transA && !aInPlace;
+      // 8-row tile: A packed only when stored transposed; 6-row tile: always packed, into rows
+      // that kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A
+      // transposed, with six broadcasts off one base)
+      boolean packed = MR == 6 || transA && !aInPlace;
       float[] pa = w.packA;
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
-        if (packed) {
+        if (packed && MR == 8) {
           packA(bi, pa, i1, i2, p0, kc);
+        } else if (packed) {
+          packA6(bi, pa, i1, i2, p0, kc);
         }
         for (int jp = jLo; jp < jHi; jp++) {
           int j0 = jp * NR;
@@ -472,8 +520,8 @@ public final class Gemm {
             int csA;
             if (packed) {
               ai = (ip - i1) * kc * MR;
-              rsA = 1;
-              csA = MR;
+              rsA = MR == 8 ? 1 : kc;
+              csA = MR == 8 ? MR : 1;
             } else if (transA) {
               ai = aBase + p0 * lda + i0;
               rsA = 1;
@@ -484,15 +532,19 @@ public final class Gemm {
               csA = 1;
             }
             if (mr == MR && nr == NR) {
-              if (transA) {
-                kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+              if (MR == 8) {
+                if (transA) {
+                  kernel(kc, av, ai, csA, pb, bIdx, t, ti, ldt, add);
+                } else {
+                  kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
+                }
               } else {
-                kernelRows(kc, a, ai, lda, pb, bIdx, t, ti, ldt, add);
+                kernelRows6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, add);
               }
-            } else if (nr <= VL) { // narrow edge panel: one vector of columns
-              smallKernel1(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+            } else if (MR == 8) {
+              edgeKernel(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
             } else {
-              smallKernel2(kc, av, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+              packedEdge6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, mr, nr, add);
             }
           }
         }
@@ -547,11 +599,14 @@ public final class Gemm {
         int nr = Math.min(NR, n - j0);
         for (int i0 = 0; i0 < m; i0 += MR) {
           int mr = Math.min(MR, m - i0);
-          if (nr <= VL) {
-            smallKernel1(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+          if (MR == 8) {
+            edgeKernel(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+                cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
+          } else if (nr <= VL) {
+            smallKernel1x6(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
                 cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
           } else {
-            smallKernel2(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
+            smallKernel2x6(k, a, aBase + i0 * rsA, rsA, csA, bb, bBase + j0, ldbk, c,
                 cBase + i0 * ldc + j0, ldc, mr, nr, accumulate);
           }
         }
@@ -747,8 +802,32 @@ public final class Gemm {
     }
   }
 
+  /** A tile of at most 8 rows and NR columns of the 8-row path, A either way round. */
+  private static void edgeKernel(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    if (nr <= VL) { // one vector of columns
+      smallKernel1(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+    } else {
+      smallKernel2(kc, a, ai, rsA, csA, b, bi, ldb, c, ci, ldc, mr, nr, add);
+    }
+  }
+
   /**
-   * Small product tile, up to MR rows x one vector: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr) for
+   * An edge tile of the 6-row path, on packed operands: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr)
+   * for r &lt; mr &lt;= 6, nr &lt;= NR, A(r,p) = pa[ai + r*lda + p] (rows past mr repeat row 0,
+   * computed and not stored), B(p, j) = pb[bi + p*NR + j].
+   */
+  private static void packedEdge6(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    if (nr <= VL) {
+      packedEdge6x1(kc, pa, ai, lda, pb, bi, c, ci, ldc, mr, nr, add);
+    } else {
+      packedEdge6x2(kc, pa, ai, lda, pb, bi, c, ci, ldc, mr, nr, add);
+    }
+  }
+
+  /**
+   * Small product tile, up to 8 rows x one vector: C[r, 0:nr] (+)= sum_p A(r,p) B(p, 0:nr) for
    * r < mr, A(r,p) = a[ai + r*rsA + p*csA] (rows past mr repeat row 0, computed and not stored),
    * B(p, j) = b[bi + p*ldb + j], a whole vector readable per row.
    */
@@ -974,6 +1053,218 @@ public final class Gemm {
       c61.intoArray(c, ci + 6 * ldc + VL);
       c70.intoArray(c, ci + 7 * ldc);
       c71.intoArray(c, ci + 7 * ldc + VL);
+    }
+  }
+
+  /** As {@link #smallKernel1}, at most 6 rows: the small path of the 6-row tile. */
+  private static void smallKernel1x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0);
+    for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+      FloatVector b0 = FloatVector.fromArray(S, b, bo);
+      c0 = FloatVector.broadcast(S, a[ai + ao]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[r1 + ao]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[r2 + ao]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[r3 + ao]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[r4 + ao]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[r5 + ao]).fma(b0, c5);
+    }
+    put(c0, c, ci, nr, add);
+    if (mr > 1) put(c1, c, ci + ldc, nr, add);
+    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
+    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
+    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
+    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+  }
+  /** As {@link #smallKernel2}, at most 6 rows: the small path of the 6-row tile. */
+  private static void smallKernel2x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
+      int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? rsA : 0), r2 = ai + (mr > 2 ? 2 * rsA : 0), r3 = ai + (mr > 3 ? 3 * rsA : 0);
+    int r4 = ai + (mr > 4 ? 4 * rsA : 0), r5 = ai + (mr > 5 ? 5 * rsA : 0);
+    if (csA == 1) {
+      // A's rows contiguous: indexed by the loop counter, so the JIT drops their bounds checks
+      for (int p = 0, bo = bi; p < kc; p++, bo += ldb) {
+        FloatVector b0 = FloatVector.fromArray(S, b, bo);
+        FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+        c00 = a0.fma(b0, c00);
+        c01 = a0.fma(b1, c01);
+        FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+        c10 = a1.fma(b0, c10);
+        c11 = a1.fma(b1, c11);
+        FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+        c20 = a2.fma(b0, c20);
+        c21 = a2.fma(b1, c21);
+        FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+        c30 = a3.fma(b0, c30);
+        c31 = a3.fma(b1, c31);
+        FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+        c40 = a4.fma(b0, c40);
+        c41 = a4.fma(b1, c41);
+        FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+        c50 = a5.fma(b0, c50);
+        c51 = a5.fma(b1, c51);
+      }
+    } else {
+      for (int p = 0, ao = 0, bo = bi; p < kc; p++, ao += csA, bo += ldb) {
+        FloatVector b0 = FloatVector.fromArray(S, b, bo);
+        FloatVector b1 = FloatVector.fromArray(S, b, bo + VL);
+        FloatVector a0 = FloatVector.broadcast(S, a[ai + ao]);
+        c00 = a0.fma(b0, c00);
+        c01 = a0.fma(b1, c01);
+        FloatVector a1 = FloatVector.broadcast(S, a[r1 + ao]);
+        c10 = a1.fma(b0, c10);
+        c11 = a1.fma(b1, c11);
+        FloatVector a2 = FloatVector.broadcast(S, a[r2 + ao]);
+        c20 = a2.fma(b0, c20);
+        c21 = a2.fma(b1, c21);
+        FloatVector a3 = FloatVector.broadcast(S, a[r3 + ao]);
+        c30 = a3.fma(b0, c30);
+        c31 = a3.fma(b1, c31);
+        FloatVector a4 = FloatVector.broadcast(S, a[r4 + ao]);
+        c40 = a4.fma(b0, c40);
+        c41 = a4.fma(b1, c41);
+        FloatVector a5 = FloatVector.broadcast(S, a[r5 + ao]);
+        c50 = a5.fma(b0, c50);
+        c51 = a5.fma(b1, c51);
+      }
+    }
+    int n1 = nr - VL;
+    put(c00, c, ci, VL, add);
+    put(c01, c, ci + VL, n1, add);
+    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
+    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
+    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
+    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
+    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+  }
+  /** One vector wide: nr <= VL; see {@link #packedEdge6}. */
+  private static void packedEdge6x1(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+    FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
+    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      c0 = FloatVector.broadcast(S, pa[ai + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, pa[r1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, pa[r2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, pa[r3 + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, pa[r4 + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, pa[r5 + p]).fma(b0, c5);
+    }
+    put(c0, c, ci, nr, add);
+    if (mr > 1) put(c1, c, ci + ldc, nr, add);
+    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
+    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
+    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
+    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+  }
+
+
+  /** Two vectors wide: VL < nr <= NR; see {@link #packedEdge6}. */
+  private static void packedEdge6x2(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + (mr > 1 ? lda : 0), r2 = ai + (mr > 2 ? 2 * lda : 0), r3 = ai + (mr > 3 ? 3 * lda : 0);
+    int r4 = ai + (mr > 4 ? 4 * lda : 0), r5 = ai + (mr > 5 ? 5 * lda : 0);
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, pa[ai + p]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, pa[r1 + p]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, pa[r2 + p]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, pa[r3 + p]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, pa[r4 + p]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, pa[r5 + p]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+    }
+    int n1 = nr - VL;
+    put(c00, c, ci, VL, add);
+    put(c01, c, ci + VL, n1, add);
+    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
+    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
+    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
+    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
+    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+  }
+
+
+  /** As {@link #kernelRows}, the 6-row tile of 256-bit hosts. */
+  private static void kernelRows6(int kc, float[] a, int ai, int lda, float[] pb, int bi,
+      float[] c, int ci, int ldc, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    int r1 = ai + lda, r2 = ai + 2 * lda, r3 = ai + 3 * lda, r4 = ai + 4 * lda, r5 = ai + 5 * lda;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      FloatVector b0 = FloatVector.fromArray(S, pb, bo);
+      FloatVector b1 = FloatVector.fromArray(S, pb, bo + VL);
+      FloatVector a0 = FloatVector.broadcast(S, a[ai + p]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, a[r1 + p]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, a[r2 + p]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, a[r3 + p]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, a[r4 + p]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, a[r5 + p]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+    }
+    if (add) {
+      c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+      c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+      c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+      c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+      c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+      c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+      c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+      c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+      c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+      c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+      c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+    } else {
+      c00.intoArray(c, ci + 0 * ldc);
+      c01.intoArray(c, ci + 0 * ldc + VL);
+      c10.intoArray(c, ci + 1 * ldc);
+      c11.intoArray(c, ci + 1 * ldc + VL);
+      c20.intoArray(c, ci + 2 * ldc);
+      c21.intoArray(c, ci + 2 * ldc + VL);
+      c30.intoArray(c, ci + 3 * ldc);
+      c31.intoArray(c, ci + 3 * ldc + VL);
+      c40.intoArray(c, ci + 4 * ldc);
+      c41.intoArray(c, ci + 4 * ldc + VL);
+      c50.intoArray(c, ci + 5 * ldc);
+      c51.intoArray(c, ci + 5 * ldc + VL);
     }
   }
 }

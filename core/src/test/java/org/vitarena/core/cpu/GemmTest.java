@@ -116,6 +116,31 @@ class GemmTest {
   }
 
   @Test
+  void packedRowBlocksAndKBlocksRaggedEverywhere() {
+    // several row blocks (Gemm.MC_PANELS panels of Gemm.MR rows) times several k-blocks, m not a
+    // multiple of MR (6 or 8) nor n of NR, last k-block shorter: packed A panels, edge tiles of
+    // every height, accumulation over k-blocks, on one and two threads
+    Random r = new Random(13);
+    int mc = Gemm.MC_PANELS * Gemm.MR;
+    int[][] shapes = {
+        {1, mc + Gemm.MR + 1, 37, 2 * Gemm.KC_MAX + 5}, {1, 2 * mc + 5, 70, Gemm.KC_MAX + 3},
+        {2, mc - 1, 33, 3 * Gemm.KC_MAX - 7}, {1, 6 * 7 + 2, 2 * Gemm.NR + 3, 300},
+        {1, 8 * 5 + 4, 3 * Gemm.NR, 260},
+    };
+    for (int threads : new int[] {1, 2}) {
+      CpuThreads.setThreads(threads);
+      for (int[] s : shapes) {
+        for (int t = 0; t < 4; t++) {
+          boolean tA = (t & 1) != 0;
+          boolean tB = (t & 2) != 0;
+          check(r, s[0], tA, tB, s[1], s[2], s[3], 0, false);
+          check(r, s[0], tA, tB, s[1], s[2], s[3], 5, true);
+        }
+      }
+    }
+  }
+
+  @Test
   void longKSplitOverThreadsAllTransposes() {
     // k >= Gemm.KSPLIT_K with a small C: k split in parts summed per thread; ragged m, n, k;
     // transposed A read in place, and packed when 512 divides lda
