@@ -3,6 +3,7 @@ package org.vitarena.runner;
 import org.vitarena.core.backend.BackendOptions;
 import org.vitarena.engine.ModelRegistry;
 import org.vitarena.core.backend.Backends;
+import org.vitarena.core.cpu.JitFlags;
 import org.vitarena.core.backend.Precision;
 import picocli.CommandLine.Option;
 
@@ -92,6 +93,10 @@ public final class CommonOptions {
         Backends.select(device == null ? "auto" : device, backendOptions(), msg -> {
             if (verbose || msg.contains("skipped")) err.println(msg);
         });
+        if ("cpu".equals(Backends.current().name())) {
+            String slow = JitFlags.stripMiningWarning();
+            if (slow != null) err.println("warning: " + slow);
+        }
     }
 
     /** The plugins folder: --plugins, else $VITARENA_PLUGINS, else ./plugins. */
