@@ -1079,6 +1079,7 @@ public final class Gemm {
     if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
     if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
   }
+
   /** As {@link #smallKernel2}, at most 6 rows: the small path of the 6-row tile. */
   private static void smallKernel2x6(int kc, float[] a, int ai, int rsA, int csA, float[] b,
       int bi, int ldb, float[] c, int ci, int ldc, int mr, int nr, boolean add) {
@@ -1143,6 +1144,7 @@ public final class Gemm {
     if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
     if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
   }
+
   /** One vector wide: nr <= VL; see {@link #packedEdge6}. */
   private static void packedEdge6x1(int kc, float[] pa, int ai, int lda, float[] pb, int bi,
       float[] c, int ci, int ldc, int mr, int nr, boolean add) {
@@ -1167,7 +1169,6 @@ public final class Gemm {
     if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
     if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
   }
-
 
   /** Two vectors wide: VL < nr <= NR; see {@link #packedEdge6}. */
   private static void packedEdge6x2(int kc, float[] pa, int ai, int lda, float[] pb, int bi,

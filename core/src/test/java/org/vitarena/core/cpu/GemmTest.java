@@ -91,15 +91,22 @@ class GemmTest {
 
   @Test
   void allTransposesShapesAndThreads() {
-    Random r = new Random(42);
+    checkEveryTranspose(new Random(42), SHAPES, 3);
+  }
+
+  /**
+   * Each shape {batch, m, n, k} in all four transpose combinations, on one then two threads:
+   * once unpadded, once with {@code pad} floats of padding and accumulation.
+   */
+  private static void checkEveryTranspose(Random r, int[][] shapes, int pad) {
     for (int threads : new int[] {1, 2}) {
       CpuThreads.setThreads(threads);
-      for (int[] s : SHAPES) {
+      for (int[] s : shapes) {
         for (int t = 0; t < 4; t++) {
           boolean tA = (t & 1) != 0;
           boolean tB = (t & 2) != 0;
           check(r, s[0], tA, tB, s[1], s[2], s[3], 0, false);
-          check(r, s[0], tA, tB, s[1], s[2], s[3], 3, true);
+          check(r, s[0], tA, tB, s[1], s[2], s[3], pad, true);
         }
       }
     }
@@ -127,17 +134,7 @@ class GemmTest {
         {2, mc - 1, 33, 3 * Gemm.KC_MAX - 7}, {1, 6 * 7 + 2, 2 * Gemm.NR + 3, 300},
         {1, 8 * 5 + 4, 3 * Gemm.NR, 260},
     };
-    for (int threads : new int[] {1, 2}) {
-      CpuThreads.setThreads(threads);
-      for (int[] s : shapes) {
-        for (int t = 0; t < 4; t++) {
-          boolean tA = (t & 1) != 0;
-          boolean tB = (t & 2) != 0;
-          check(r, s[0], tA, tB, s[1], s[2], s[3], 0, false);
-          check(r, s[0], tA, tB, s[1], s[2], s[3], 5, true);
-        }
-      }
-    }
+    checkEveryTranspose(r, shapes, 5);
   }
 
   @Test
