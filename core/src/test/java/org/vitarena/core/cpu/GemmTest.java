@@ -138,6 +138,23 @@ class GemmTest {
   }
 
   @Test
+  void untransposedARowsAMultipleOf512Apart() {
+    // rows of A 512 or 1024 floats apart are copied into rows kc apart before the 8-row tile reads
+    // them (in place they would share L1 sets); ragged m and n, several row and k-blocks, B
+    // either way round, one and two threads
+    Random r = new Random(17);
+    for (int threads : new int[] {2, 1}) {
+      CpuThreads.setThreads(threads);
+      for (boolean tB : new boolean[] {false, true}) {
+        check(r, 1, false, tB, 2 * Gemm.MC_PANELS * Gemm.MR + 5, 70, 512, 0, false);  // lda 512
+        check(r, 1, false, tB, Gemm.MR * 9 + 3, 2 * Gemm.NR + 1, 1000, 24, true);    // lda 1024
+        check(r, 2, false, tB, 37, 45, 512, 0, true);                               // batched
+      }
+    }
+    CpuThreads.setThreads(2);
+  }
+
+  @Test
   void longKSplitOverThreadsAllTransposes() {
     // k >= Gemm.KSPLIT_K with a small C: k split in parts summed per thread; ragged m, n, k;
     // transposed A read in place, and packed when 512 divides lda
