@@ -187,12 +187,31 @@ final class RowKernels {
 
     /** acc[c] += Σ_{r in [lo, hi)} dy[r, c] (the bias gradient of {@link #addRowVector}), float partial sums. */
     static void sumRows(float[] dy, float[] acc, int cols, int lo, int hi) {
-        for (int r = lo; r < hi; r++) {
-            int off = r * cols;
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector.fromArray(S, dy, off + c, m).add(FloatVector.fromArray(S, acc, c, m)).intoArray(acc, c, m);
+        // column blocks of four vectors summed down the rows in registers, then stored once: the
+        // same additions in the same order as acc[c] += dy[r, c] row by row (bit for bit), without
+        // a store and a reload of acc per row and vector
+        int c = 0;
+        for (int upper = cols - 4 * VL; c <= upper; c += 4 * VL) {
+            FloatVector s0 = FloatVector.fromArray(S, acc, c), s1 = FloatVector.fromArray(S, acc, c + VL);
+            FloatVector s2 = FloatVector.fromArray(S, acc, c + 2 * VL), s3 = FloatVector.fromArray(S, acc, c + 3 * VL);
+            for (int r = lo, off = lo * cols + c; r < hi; r++, off += cols) {
+                s0 = s0.add(FloatVector.fromArray(S, dy, off));
+                s1 = s1.add(FloatVector.fromArray(S, dy, off + VL));
+                s2 = s2.add(FloatVector.fromArray(S, dy, off + 2 * VL));
+                s3 = s3.add(FloatVector.fromArray(S, dy, off + 3 * VL));
             }
+            s0.intoArray(acc, c);
+            s1.intoArray(acc, c + VL);
+            s2.intoArray(acc, c + 2 * VL);
+            s3.intoArray(acc, c + 3 * VL);
+        }
+        for (; c < cols; c += VL) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector s0 = FloatVector.fromArray(S, acc, c, m);
+            for (int r = lo, off = lo * cols + c; r < hi; r++, off += cols) {
+                s0 = s0.add(FloatVector.fromArray(S, dy, off, m));
+            }
+            s0.intoArray(acc, c, m);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.vitarena.core.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -101,6 +102,13 @@ class RowKernelsTest {
             float[] acc = new float[cols];
             RowKernels.sumRows(out, acc, cols, 0, ROWS);
             close("sumRows cols=" + cols, sums, acc, 1e-5);
+            // the same float additions, in the same order, as a row-by-row loop: bit for bit
+            float[] start = rand(r, cols, 1f), seq = start.clone(), blocked = start.clone();
+            for (int row = 1; row < ROWS - 1; row++) {
+                for (int c = 0; c < cols; c++) seq[c] += out[row * cols + c];
+            }
+            RowKernels.sumRows(out, blocked, cols, 1, ROWS - 1);
+            assertArrayEquals(seq, blocked, "sumRows rows 1..ROWS-1, cols=" + cols);
         }
     }
 
