@@ -159,16 +159,35 @@ final class RowKernels {
     /** dw[c] += Σ_r g·x̂, db[c] += Σ_r g over rows [lo, hi) (float partial sums, the caller adds them up in double). */
     static void layerNormBackwardParams(float[] dy, float[] x, float[] mean, float[] rstd, float[] dw, float[] db, int cols,
                                         int lo, int hi) {
-        for (int r = lo; r < hi; r++) {
-            int off = r * cols;
-            float mu = mean[r], rv = rstd[r];
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector g = FloatVector.fromArray(S, dy, off + c, m);
-                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
-                g.fma(xhat, FloatVector.fromArray(S, dw, c, m)).intoArray(dw, c, m);
-                g.add(FloatVector.fromArray(S, db, c, m)).intoArray(db, c, m);
+        // column blocks of two vectors summed down the rows in registers (as in sumRows): the same
+        // operations in the same order as a row-by-row update of dw and db, stored once per block
+        int c = 0;
+        for (int upper = cols - 2 * VL; c <= upper; c += 2 * VL) {
+            FloatVector w0 = FloatVector.fromArray(S, dw, c), w1 = FloatVector.fromArray(S, dw, c + VL);
+            FloatVector b0 = FloatVector.fromArray(S, db, c), b1 = FloatVector.fromArray(S, db, c + VL);
+            for (int r = lo, off = lo * cols + c; r < hi; r++, off += cols) {
+                float mu = mean[r], rv = rstd[r];
+                FloatVector g0 = FloatVector.fromArray(S, dy, off), g1 = FloatVector.fromArray(S, dy, off + VL);
+                w0 = g0.fma(FloatVector.fromArray(S, x, off).sub(mu).mul(rv), w0);
+                w1 = g1.fma(FloatVector.fromArray(S, x, off + VL).sub(mu).mul(rv), w1);
+                b0 = g0.add(b0);
+                b1 = g1.add(b1);
             }
+            w0.intoArray(dw, c);
+            w1.intoArray(dw, c + VL);
+            b0.intoArray(db, c);
+            b1.intoArray(db, c + VL);
+        }
+        for (; c < cols; c += VL) {
+            VectorMask<Float> m = S.indexInRange(c, cols);
+            FloatVector w0 = FloatVector.fromArray(S, dw, c, m), b0 = FloatVector.fromArray(S, db, c, m);
+            for (int r = lo, off = lo * cols + c; r < hi; r++, off += cols) {
+                FloatVector g = FloatVector.fromArray(S, dy, off, m);
+                w0 = g.fma(FloatVector.fromArray(S, x, off, m).sub(mean[r]).mul(rstd[r]), w0);
+                b0 = g.add(b0);
+            }
+            w0.intoArray(dw, c, m);
+            b0.intoArray(db, c, m);
         }
     }
 

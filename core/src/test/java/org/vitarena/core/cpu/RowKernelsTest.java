@@ -86,6 +86,19 @@ class RowKernelsTest {
             RowKernels.layerNormBackwardParams(dy, x, mean, rstd, dws, dbs, cols, 0, ROWS);
             close("layerNormBackward dw cols=" + cols, dw, dws, 2e-3);
             close("layerNormBackward db cols=" + cols, db, dbs, 1e-5);
+            // the same float operations, in the same order, as a row-by-row update: bit for bit
+            float[] dwSeq = rand(r, cols, 1f), dbSeq = rand(r, cols, 1f);
+            float[] dwBlk = dwSeq.clone(), dbBlk = dbSeq.clone();
+            for (int row = 2; row < ROWS; row++) {
+                for (int c = 0; c < cols; c++) {
+                    float g = dy[row * cols + c];
+                    dwSeq[c] = Math.fma(g, (x[row * cols + c] - mean[row]) * rstd[row], dwSeq[c]);
+                    dbSeq[c] += g;
+                }
+            }
+            RowKernels.layerNormBackwardParams(dy, x, mean, rstd, dwBlk, dbBlk, cols, 2, ROWS);
+            assertArrayEquals(dwSeq, dwBlk, "layerNormBackward dw rows 2..ROWS, cols=" + cols);
+            assertArrayEquals(dbSeq, dbBlk, "layerNormBackward db rows 2..ROWS, cols=" + cols);
         }
     }
 
