@@ -51,21 +51,43 @@ final class Activations {
         for (; i < hi; i++) y[i] = x[i] * 0.5f * (1f + erf(x[i] * INV_SQRT2));
     }
 
-    /** y[i] = gelu(x[i] + bias[i - lo]) (bias may be null) for i in [lo, hi), every element on the vector path (masked tail). */
+    /**
+     * y[i] = gelu(x[i] + bias[bOff + i - lo]) (bias may be null) for i in [lo, hi), every element
+     * on the vector path (masked tail); y[i] = x[i] + bias[...] without {@code gelu}.
+     */
     static void biasGelu(float[] x, float[] bias, int bOff, float[] y, int lo, int hi, boolean gelu) {
+        // two loops, not one with a branch: compiled as one, the GELU's calls leave the vector of
+        // the bias-only path boxed too, and a bias add cost 0.7 ns per element (Zen 5)
+        if (gelu) {
+            biasThenGelu(x, bias, bOff, y, lo, hi);
+        } else if (bias != null) {
+            addBias(x, bias, bOff, y, lo, hi);
+        }
+    }
+
+    private static void addBias(float[] x, float[] bias, int bOff, float[] y, int lo, int hi) {
+        int i = lo;
+        for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
+            FloatVector.fromArray(S, x, i).add(FloatVector.fromArray(S, bias, bOff + i - lo)).intoArray(y, i);
+        }
+        if (i < hi) {
+            var m = S.indexInRange(i - lo, hi - lo);
+            FloatVector.fromArray(S, x, i, m).add(FloatVector.fromArray(S, bias, bOff + i - lo, m)).intoArray(y, i, m);
+        }
+    }
+
+    private static void biasThenGelu(float[] x, float[] bias, int bOff, float[] y, int lo, int hi) {
         int i = lo;
         for (int upper = lo + S.loopBound(hi - lo); i < upper; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bOff + i - lo));
-            if (gelu) v = v.mul(cdf(v, gauss(v)));
-            v.intoArray(y, i);
+            v.mul(cdf(v, gauss(v))).intoArray(y, i);
         }
         if (i < hi) {
             var m = S.indexInRange(i - lo, hi - lo);
             FloatVector v = FloatVector.fromArray(S, x, i, m);
             if (bias != null) v = v.add(FloatVector.fromArray(S, bias, bOff + i - lo, m));
-            if (gelu) v = v.mul(cdf(v, gauss(v)));
-            v.intoArray(y, i, m);
+            v.mul(cdf(v, gauss(v))).intoArray(y, i, m);
         }
     }
 
