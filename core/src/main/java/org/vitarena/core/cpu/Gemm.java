@@ -84,6 +84,8 @@ public final class Gemm {
   /** Per-thread packing buffers, grown on demand and reused. */
   private static final class Work {
     final float[] packA = new float[MC_PANELS * MR * KC_MAX];
+    /** An edge tile spilled from registers: MR rows of NR. */
+    final float[] edge = new float[MR * NR];
     float[] packB = new float[0];
     float[] small = new float[0];
     float[] partial = new float[0];
@@ -794,21 +796,27 @@ public final class Gemm {
     }
   }
 
-  /** c[off, off+nr) (+)= the first nr lanes of v (nr at most VL). */
-  private static void put(FloatVector v, float[] c, int off, int nr, boolean add) {
-    if (nr >= VL) {
+  /**
+   * C[0:mr, 0:nr] (+)= the first mr rows and nr columns of a register tile spilled to t (rows NR
+   * apart), element by element. The edge kernels used to store with lane masks through a helper
+   * that took the vector as an argument; C2 then left the vectors of those kernels boxed (1-5 GB
+   * of garbage per 10 steps of cait_xxs24 inference, steady state) even on full tiles.
+   */
+  private static void storeEdge(float[] t, float[] c, int ci, int ldc, int mr, int nr,
+      boolean add) {
+    for (int r = 0; r < mr; r++) {
+      int row = ci + r * ldc;
+      int tr = r * NR;
       if (add) {
-        v = v.add(FloatVector.fromArray(S, c, off));
+        for (int j = 0; j < nr; j++) {
+          c[row + j] += t[tr + j];
+        }
+      } else {
+        System.arraycopy(t, tr, c, row, nr);
       }
-      v.intoArray(c, off);
-    } else {
-      VectorMask<Float> mk = S.indexInRange(0, nr);
-      if (add) {
-        v = v.add(FloatVector.fromArray(S, c, off, mk));
-      }
-      v.intoArray(c, off, mk);
     }
   }
+
 
   /** A tile of at most 8 rows and NR columns of the 8-row path, A either way round. */
   private static void edgeKernel(int kc, float[] a, int ai, int rsA, int csA, float[] b,
@@ -857,14 +865,40 @@ public final class Gemm {
       c6 = FloatVector.broadcast(S, a[r6 + ao]).fma(b0, c6);
       c7 = FloatVector.broadcast(S, a[r7 + ao]).fma(b0, c7);
     }
-    put(c0, c, ci, nr, add);
-    if (mr > 1) put(c1, c, ci + ldc, nr, add);
-    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
-    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
-    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
-    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
-    if (mr > 6) put(c6, c, ci + 6 * ldc, nr, add);
-    if (mr > 7) put(c7, c, ci + 7 * ldc, nr, add);
+    if (mr == 8 && nr == VL) {
+      if (add) {
+        c0.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        c6.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+        c7.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+      } else {
+        c0.intoArray(c, ci + 0 * ldc);
+        c1.intoArray(c, ci + 1 * ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+        c6.intoArray(c, ci + 6 * ldc);
+        c7.intoArray(c, ci + 7 * ldc);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c0.intoArray(t, 0 * NR);
+    c1.intoArray(t, 1 * NR);
+    c2.intoArray(t, 2 * NR);
+    c3.intoArray(t, 3 * NR);
+    c4.intoArray(t, 4 * NR);
+    c5.intoArray(t, 5 * NR);
+    c6.intoArray(t, 6 * NR);
+    c7.intoArray(t, 7 * NR);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
   /** As {@link #smallKernel1}, two vectors wide: VL < nr <= NR. */
@@ -903,16 +937,64 @@ public final class Gemm {
       c70 = a7.fma(b0, c70);
       c71 = a7.fma(b1, c71);
     }
-    int n1 = nr - VL;
-    put(c00, c, ci, VL, add);
-    put(c01, c, ci + VL, n1, add);
-    if (mr > 1) { put(c10, c, ci + ldc, VL, add); put(c11, c, ci + ldc + VL, n1, add); }
-    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
-    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
-    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
-    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
-    if (mr > 6) { put(c60, c, ci + 6 * ldc, VL, add); put(c61, c, ci + 6 * ldc + VL, n1, add); }
-    if (mr > 7) { put(c70, c, ci + 7 * ldc, VL, add); put(c71, c, ci + 7 * ldc + VL, n1, add); }
+    if (mr == 8 && nr == NR) {
+      if (add) {
+        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        c60.add(FloatVector.fromArray(S, c, ci + 6 * ldc)).intoArray(c, ci + 6 * ldc);
+        c61.add(FloatVector.fromArray(S, c, ci + 6 * ldc + VL)).intoArray(c, ci + 6 * ldc + VL);
+        c70.add(FloatVector.fromArray(S, c, ci + 7 * ldc)).intoArray(c, ci + 7 * ldc);
+        c71.add(FloatVector.fromArray(S, c, ci + 7 * ldc + VL)).intoArray(c, ci + 7 * ldc + VL);
+      } else {
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+        c60.intoArray(c, ci + 6 * ldc);
+        c61.intoArray(c, ci + 6 * ldc + VL);
+        c70.intoArray(c, ci + 7 * ldc);
+        c71.intoArray(c, ci + 7 * ldc + VL);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c00.intoArray(t, 0 * NR);
+    c01.intoArray(t, 0 * NR + VL);
+    c10.intoArray(t, 1 * NR);
+    c11.intoArray(t, 1 * NR + VL);
+    c20.intoArray(t, 2 * NR);
+    c21.intoArray(t, 2 * NR + VL);
+    c30.intoArray(t, 3 * NR);
+    c31.intoArray(t, 3 * NR + VL);
+    c40.intoArray(t, 4 * NR);
+    c41.intoArray(t, 4 * NR + VL);
+    c50.intoArray(t, 5 * NR);
+    c51.intoArray(t, 5 * NR + VL);
+    c60.intoArray(t, 6 * NR);
+    c61.intoArray(t, 6 * NR + VL);
+    c70.intoArray(t, 7 * NR);
+    c71.intoArray(t, 7 * NR + VL);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
   /**
@@ -1080,12 +1162,34 @@ public final class Gemm {
       c4 = FloatVector.broadcast(S, a[r4 + ao]).fma(b0, c4);
       c5 = FloatVector.broadcast(S, a[r5 + ao]).fma(b0, c5);
     }
-    put(c0, c, ci, nr, add);
-    if (mr > 1) put(c1, c, ci + ldc, nr, add);
-    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
-    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
-    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
-    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+    if (mr == 6 && nr == VL) {
+      if (add) {
+        c0.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      } else {
+        c0.intoArray(c, ci + 0 * ldc);
+        c1.intoArray(c, ci + 1 * ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c0.intoArray(t, 0 * NR);
+    c1.intoArray(t, 1 * NR);
+    c2.intoArray(t, 2 * NR);
+    c3.intoArray(t, 3 * NR);
+    c4.intoArray(t, 4 * NR);
+    c5.intoArray(t, 5 * NR);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
   /** As {@link #smallKernel2}, at most 6 rows: the small path of the 6-row tile. */
@@ -1143,14 +1247,52 @@ public final class Gemm {
         c51 = a5.fma(b1, c51);
       }
     }
-    int n1 = nr - VL;
-    put(c00, c, ci, VL, add);
-    put(c01, c, ci + VL, n1, add);
-    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
-    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
-    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
-    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
-    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+    if (mr == 6 && nr == NR) {
+      if (add) {
+        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+      } else {
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c00.intoArray(t, 0 * NR);
+    c01.intoArray(t, 0 * NR + VL);
+    c10.intoArray(t, 1 * NR);
+    c11.intoArray(t, 1 * NR + VL);
+    c20.intoArray(t, 2 * NR);
+    c21.intoArray(t, 2 * NR + VL);
+    c30.intoArray(t, 3 * NR);
+    c31.intoArray(t, 3 * NR + VL);
+    c40.intoArray(t, 4 * NR);
+    c41.intoArray(t, 4 * NR + VL);
+    c50.intoArray(t, 5 * NR);
+    c51.intoArray(t, 5 * NR + VL);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
   /** One vector wide: nr <= VL; see {@link #packedEdge6}. */
@@ -1170,12 +1312,34 @@ public final class Gemm {
       c4 = FloatVector.broadcast(S, pa[r4 + p]).fma(b0, c4);
       c5 = FloatVector.broadcast(S, pa[r5 + p]).fma(b0, c5);
     }
-    put(c0, c, ci, nr, add);
-    if (mr > 1) put(c1, c, ci + ldc, nr, add);
-    if (mr > 2) put(c2, c, ci + 2 * ldc, nr, add);
-    if (mr > 3) put(c3, c, ci + 3 * ldc, nr, add);
-    if (mr > 4) put(c4, c, ci + 4 * ldc, nr, add);
-    if (mr > 5) put(c5, c, ci + 5 * ldc, nr, add);
+    if (mr == 6 && nr == VL) {
+      if (add) {
+        c0.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+      } else {
+        c0.intoArray(c, ci + 0 * ldc);
+        c1.intoArray(c, ci + 1 * ldc);
+        c2.intoArray(c, ci + 2 * ldc);
+        c3.intoArray(c, ci + 3 * ldc);
+        c4.intoArray(c, ci + 4 * ldc);
+        c5.intoArray(c, ci + 5 * ldc);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c0.intoArray(t, 0 * NR);
+    c1.intoArray(t, 1 * NR);
+    c2.intoArray(t, 2 * NR);
+    c3.intoArray(t, 3 * NR);
+    c4.intoArray(t, 4 * NR);
+    c5.intoArray(t, 5 * NR);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
   /** Two vectors wide: VL < nr <= NR; see {@link #packedEdge6}. */
@@ -1208,14 +1372,52 @@ public final class Gemm {
       c50 = a5.fma(b0, c50);
       c51 = a5.fma(b1, c51);
     }
-    int n1 = nr - VL;
-    put(c00, c, ci, VL, add);
-    put(c01, c, ci + VL, n1, add);
-    if (mr > 1) { put(c10, c, ci + 1 * ldc, VL, add); put(c11, c, ci + 1 * ldc + VL, n1, add); }
-    if (mr > 2) { put(c20, c, ci + 2 * ldc, VL, add); put(c21, c, ci + 2 * ldc + VL, n1, add); }
-    if (mr > 3) { put(c30, c, ci + 3 * ldc, VL, add); put(c31, c, ci + 3 * ldc + VL, n1, add); }
-    if (mr > 4) { put(c40, c, ci + 4 * ldc, VL, add); put(c41, c, ci + 4 * ldc + VL, n1, add); }
-    if (mr > 5) { put(c50, c, ci + 5 * ldc, VL, add); put(c51, c, ci + 5 * ldc + VL, n1, add); }
+    if (mr == 6 && nr == NR) {
+      if (add) {
+        c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
+        c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
+        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+      } else {
+        c00.intoArray(c, ci + 0 * ldc);
+        c01.intoArray(c, ci + 0 * ldc + VL);
+        c10.intoArray(c, ci + 1 * ldc);
+        c11.intoArray(c, ci + 1 * ldc + VL);
+        c20.intoArray(c, ci + 2 * ldc);
+        c21.intoArray(c, ci + 2 * ldc + VL);
+        c30.intoArray(c, ci + 3 * ldc);
+        c31.intoArray(c, ci + 3 * ldc + VL);
+        c40.intoArray(c, ci + 4 * ldc);
+        c41.intoArray(c, ci + 4 * ldc + VL);
+        c50.intoArray(c, ci + 5 * ldc);
+        c51.intoArray(c, ci + 5 * ldc + VL);
+      }
+      return;
+    }
+    // edge tile: the whole register tile to a scratch tile, then its mr x nr corner to C (no
+    // masked stores: see storeEdge)
+    float[] t = WORK.get().edge;
+    c00.intoArray(t, 0 * NR);
+    c01.intoArray(t, 0 * NR + VL);
+    c10.intoArray(t, 1 * NR);
+    c11.intoArray(t, 1 * NR + VL);
+    c20.intoArray(t, 2 * NR);
+    c21.intoArray(t, 2 * NR + VL);
+    c30.intoArray(t, 3 * NR);
+    c31.intoArray(t, 3 * NR + VL);
+    c40.intoArray(t, 4 * NR);
+    c41.intoArray(t, 4 * NR + VL);
+    c50.intoArray(t, 5 * NR);
+    c51.intoArray(t, 5 * NR + VL);
+    storeEdge(t, c, ci, ldc, mr, nr, add);
   }
 
 
