@@ -94,8 +94,7 @@ public final class CommonOptions {
             if (verbose || msg.contains("skipped")) err.println(msg);
         });
         if ("cpu".equals(Backends.current().name())) {
-            String slow = JitFlags.stripMiningWarning();
-            if (slow != null) err.println("warning: " + slow);
+            for (String slow : JitFlags.warnings()) err.println("warning: " + slow);
         }
     }
 

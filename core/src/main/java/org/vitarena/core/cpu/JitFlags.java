@@ -3,19 +3,55 @@ package org.vitarena.core.cpu;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 
 /**
- * Checks the one JIT setting the CPU kernels depend on: C2's loop strip mining. The parallel
- * collector turns it off ({@code -XX:LoopStripMiningIter=0}, no safepoint polls in counted loops),
- * and without it the matrix product's 6-row kernels compile to about half-speed code (BENCHMARKS.md,
- * 2026-12-02). {@code runner/bin/runner} and the test JVMs turn it back on; a JVM started some other
- * way is told how.
+ * Checks the JIT settings the CPU kernels depend on. C2's loop strip mining: the parallel collector
+ * turns it off ({@code -XX:LoopStripMiningIter=0}, no safepoint polls in counted loops), and without
+ * it the matrix product's 6-row kernels compile to about half-speed code. And the inlining of the
+ * methods that pass vectors by argument: where C2 declines to inline one, every vector passed to it
+ * is boxed (BENCHMARKS.md, 2026-12-02). {@code runner/bin/runner} and the test JVMs pass the flags;
+ * a JVM started some other way is told how.
  */
 public final class JitFlags {
     /** The flags that put strip mining back under the parallel collector. */
     public static final String STRIP_MINING_FLAGS = "-XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000";
 
+    /** The methods that take or return vectors, which C2 must always inline. */
+    public static final List<String> INLINED = List.of("org.vitarena.core.cpu.VecMath::exp",
+            "org.vitarena.core.cpu.Activations::cdf", "org.vitarena.core.cpu.Activations::gauss",
+            "org.vitarena.core.cpu.RowKernels::sum");
+    /** The flags that make C2 inline {@link #INLINED}, quietly. */
+    public static final String INLINE_FLAGS = "-XX:CompileCommand=quiet"
+            + INLINED.stream().map(m -> " -XX:CompileCommand=inline," + m).reduce("", String::concat);
+
     private JitFlags() {}
+
+    /** The warnings for this JVM (strip mining, then inlining), each a sentence; empty when all is set. */
+    public static List<String> warnings() {
+        return java.util.stream.Stream.of(stripMiningWarning(), inlineWarning()).filter(w -> w != null).toList();
+    }
+
+    /** The warning for this JVM, or null when C2 is told to inline every method of {@link #INLINED}. */
+    public static String inlineWarning() {
+        try {
+            HotSpotDiagnosticMXBean hs = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (hs == null) return null;
+            return inlineWarning(hs.getVMOption("CompileCommand").getValue());
+        } catch (RuntimeException notHotSpot) {
+            return null;
+        }
+    }
+
+    /** The warning for this value of {@code -XX:CompileCommand} (its commands one per line), or null. */
+    static String inlineWarning(String compileCommands) {
+        List<String> given = compileCommands.lines().map(String::trim).toList();
+        List<String> missing = INLINED.stream().filter(m -> !given.contains("inline," + m)).toList();
+        if (missing.isEmpty()) return null;
+        return "C2 is not told to inline " + String.join(", ", missing)
+                + ": where it declines to, the vectors they take are boxed and a step can run several times slower."
+                + " Start Java with " + INLINE_FLAGS + " (runner/bin/runner does)";
+    }
 
     /** The warning for this JVM, or null when strip mining is on (or the JVM is not HotSpot). */
     public static String stripMiningWarning() {

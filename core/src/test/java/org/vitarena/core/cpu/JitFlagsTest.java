@@ -22,8 +22,26 @@ class JitFlagsTest {
     }
 
     @Test
-    void testJvmHasStripMiningOn() {
-        // surefire starts this JVM with the parallel collector and the launcher's strip-mining flags
+    void warnsWhenAVectorMethodIsNotForcedInline() {
+        // no commands, or all but one: the missing ones are named with the flags to add
+        String none = JitFlags.inlineWarning("");
+        assertNotNull(none);
+        assertTrue(none.contains(JitFlags.INLINE_FLAGS), none);
+        String oneMissing = JitFlags.inlineWarning("quiet\n" + String.join("\n", JitFlags.INLINED.subList(1, 4).stream()
+                .map(m -> "inline," + m).toList()));
+        assertNotNull(oneMissing);
+        assertTrue(oneMissing.startsWith("C2 is not told to inline " + JitFlags.INLINED.get(0) + ":"), oneMissing);
+        // a different command for the same method does not count
+        assertNotNull(JitFlags.inlineWarning("dontinline," + String.join("\ninline,", JitFlags.INLINED)));
+        // the launcher's commands, as the JVM reports them (one per line)
+        assertNull(JitFlags.inlineWarning("quiet\n" + String.join("\n", JitFlags.INLINED.stream().map(m -> "inline," + m).toList())));
+    }
+
+    @Test
+    void testJvmHasTheLaunchersJitFlags() {
+        // surefire starts this JVM with the parallel collector and the launcher's flags
         assertNull(JitFlags.stripMiningWarning());
+        assertNull(JitFlags.inlineWarning());
+        assertTrue(JitFlags.warnings().isEmpty(), JitFlags.warnings().toString());
     }
 }
