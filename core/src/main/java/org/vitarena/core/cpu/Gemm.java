@@ -1,7 +1,6 @@
 package org.vitarena.core.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -495,14 +494,14 @@ public final class Gemm {
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
         int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
-      // 8-row tile: A packed only when stored transposed; 6-row tile: always packed, into rows
-      // that kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A
-      // transposed, with six broadcasts off one base)
-      boolean packed = MR == 6 || transA && !aInPlace;
-      // 8-row tile, A read in place row by row: when its rows are 2 KiB apart or a multiple of
-      // that, the eight rows share L1 sets with the B panel and evict each other, so they are
-      // copied into rows kc apart first (1024^3: 300-406 -> 366-393 GFLOP/s on Zen 5)
+      // A packed in rows (row r of a panel kc contiguous floats): always with the 6-row tile, which
+      // kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A transposed,
+      // with six broadcasts off one base); with the 8-row tile when A is read row by row and its
+      // rows are 2 KiB apart or a multiple of that, where the eight rows share L1 sets with the B
+      // panel and evict each other (1024^3: 300-406 -> 366-393 GFLOP/s on Zen 5)
       boolean rowsPacked = MR == 6 || !transA && lda % 512 == 0;
+      // A packed in columns (MR-tall panels): the 8-row tile, A stored transposed, not read in place
+      boolean packed = MR == 8 && transA && !aInPlace;
       float[] pa = w.packA;
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
@@ -799,8 +798,10 @@ public final class Gemm {
   /**
    * C[0:mr, 0:nr] (+)= the first mr rows and nr columns of a register tile spilled to t (rows NR
    * apart), element by element. The edge kernels used to store with lane masks through a helper
-   * that took the vector as an argument; C2 then left the vectors of those kernels boxed (1-5 GB
-   * of garbage per 10 steps of cait_xxs24 inference, steady state) even on full tiles.
+   * that took the vector as an argument; C2 then left the vectors of those kernels boxed, even on
+   * full tiles (5.8 GB of garbage in 23 steps of cait_xxs24 inference). Full tiles are stored
+   * from registers in each kernel: spilling them here too made cait's attention products 15-22%
+   * slower.
    */
   private static void storeEdge(float[] t, float[] c, int ci, int ldc, int mr, int nr,
       boolean add) {

@@ -4,6 +4,9 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks the JIT settings the CPU kernels depend on. C2's loop strip mining: the parallel collector
@@ -23,13 +26,13 @@ public final class JitFlags {
             "org.vitarena.core.cpu.RowKernels::sum");
     /** The flags that make C2 inline {@link #INLINED}, quietly. */
     public static final String INLINE_FLAGS = "-XX:CompileCommand=quiet"
-            + INLINED.stream().map(m -> " -XX:CompileCommand=inline," + m).reduce("", String::concat);
+            + INLINED.stream().map(m -> " -XX:CompileCommand=inline," + m).collect(Collectors.joining());
 
     private JitFlags() {}
 
     /** The warnings for this JVM (strip mining, then inlining), each a sentence; empty when all is set. */
     public static List<String> warnings() {
-        return java.util.stream.Stream.of(stripMiningWarning(), inlineWarning()).filter(w -> w != null).toList();
+        return Stream.of(stripMiningWarning(), inlineWarning()).filter(Objects::nonNull).toList();
     }
 
     /** The warning for this JVM, or null when C2 is told to inline every method of {@link #INLINED}. */
