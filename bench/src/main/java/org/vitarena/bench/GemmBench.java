@@ -65,6 +65,11 @@ public class GemmBench {
       case "swin_dw_qkv3" -> new int[] {1, 1, 0, 1152, 384, 2048};
       case "swin_dw_fc1_1" -> new int[] {1, 1, 0, 384, 96, 32768};
       case "swin_dw_fc2_1" -> new int[] {1, 1, 0, 96, 384, 32768};
+      // linear forwards as the model runs them (x·Wᵀ, W stored [out, in]): ViT-Tiny/8 qkv at
+      // batch 32, Swin-T/2 fc1 in stages 1 and 3 at batch 64
+      case "lin_qkv" -> new int[] {1, 0, 1, 2080, 576, 192};
+      case "swin_lin_fc1_1" -> new int[] {1, 0, 1, 65536, 384, 96};
+      case "swin_lin_fc1_3" -> new int[] {1, 0, 1, 4096, 1536, 384};
       case "swin_attn_qk" -> new int[] {2048, 0, 1, 16, 16, 32};
       case "swin_attn_av" -> new int[] {2048, 0, 0, 16, 32, 16};
       default -> throw new IllegalArgumentException("unknown shape " + name);

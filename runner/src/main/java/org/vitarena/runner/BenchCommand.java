@@ -72,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also print time per kernel kind over the timed steps.")
     boolean profile;
 
-    @Option(names = "--profile-gemm", description = "With --profile: split matrix products by shape (batch x [M x N x K], transposes).")
+    @Option(names = "--profile-gemm", description = "With --profile: split matrix products and linears by shape (batch x [M x N x K], transposes; linear [rows x out x in]).")
     boolean profileGemm;
 
     @Option(names = "--json", description = "JSON {model, mode, batch, threads, img_per_s, step_ms, gflops_per_s, peak_rss_bytes}.")

@@ -88,6 +88,22 @@ public interface Backend {
               Storage c, int cOff, int ldc, int strideC, boolean accumulate);
 
     /**
+     * Multi-head attention's forward in one kernel, when the backend has one: out = P·v with
+     * P = softmax(scale·q·kᵀ + bias) per item and head, q, k, v read in place from qkv [B, N, 3C]
+     * (columns 0, C, 2C + h·D, row stride 3C), out [B, N, C] heads concatenated. {@code bias} is
+     * null or read with {@code biasStrides} (broadcast strides over [B, H, N, N]); {@code p} is
+     * null or [B, H, N, N] to receive P for the backward. The result must be what the composed
+     * forward gives (gemm per head, scale, binary ADD, softmax, gemm per head).
+     *
+     * @return false when the backend has no such kernel (the default) or declines this shape: the
+     *     caller then runs the composed forward
+     */
+    default boolean attentionForward(Storage qkv, int batch, int tokens, int channels, int heads, float scale,
+                                     Storage bias, int[] biasStrides, Storage p, Storage out) {
+        return false;
+    }
+
+    /**
      * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
      * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
      * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).

@@ -73,7 +73,13 @@ public final class ProfilingBackend {
     }
 
     private static String kernelName(Method m, Object[] a, boolean gemmShapes) {
-        if (!gemmShapes || !m.getName().equals("gemm")) return m.getName();
+        if (!gemmShapes) return m.getName();
+        if (m.getName().equals("linear")) {
+            // linear(x, w, bias, rows, in, out, gelu, y): as the product [rows x out x in] it runs
+            return "linear [" + a[3] + "x" + a[5] + "x" + a[4] + "]" + (a[2] != null ? " +bias" : "")
+                    + ((Boolean) a[6] ? " +gelu" : "");
+        }
+        if (!m.getName().equals("gemm")) return m.getName();
         return "gemm " + a[0] + "x[" + a[3] + "x" + a[4] + "x" + a[5] + "] "
                 + ((Boolean) a[1] ? "T" : "N") + ((Boolean) a[2] ? "T" : "N");
     }

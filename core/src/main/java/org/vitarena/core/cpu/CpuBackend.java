@@ -119,6 +119,13 @@ public final class CpuBackend implements Backend {
                 bias == null ? null : d(bias), gelu);
     }
 
+    @Override
+    public boolean attentionForward(Storage qkv, int batch, int tokens, int channels, int heads, float scale,
+                                    Storage bias, int[] biasStrides, Storage p, Storage out) {
+        return FusedAttention.forward(d(qkv), batch, tokens, channels, heads, scale, bias == null ? null : d(bias),
+                biasStrides, p == null ? null : d(p), d(out));
+    }
+
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
         CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));

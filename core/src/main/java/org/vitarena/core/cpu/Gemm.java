@@ -221,6 +221,30 @@ public final class Gemm {
     }
   }
 
+  /**
+   * One item, C = op(A)·op(B), on the calling thread alone (for kernels that run their own
+   * parallel loop around many small products, such as {@link FusedAttention}). It takes the path
+   * {@link #sgemm} takes for an item of this shape (small or packed), so every element is the
+   * same sum in the same order and the result is bit for bit what {@code sgemm} gives.
+   *
+   * @return false, computing nothing, for shapes {@code sgemm} would split along k (k at least
+   *     {@link #KSPLIT_K}): their sum order depends on the split
+   */
+  static boolean sgemmSerial(boolean transA, boolean transB, int m, int n, int k,
+      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
+    if (m <= 0 || n <= 0 || k <= 0 || k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
+      return false;
+    }
+    Call call = new Call(transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc,
+        0, false);
+    if (m <= SMALL_MN && n <= SMALL_MN && k <= SMALL_K) {
+      call.smallItem(0, WORK.get());
+    } else {
+      call.serialItem(0);
+    }
+    return true;
+  }
+
   /** C[i, j] = gelu?(C[i, j] + bias[j]) for rows [i0, i1), columns [j0, j1) (nothing when neither is asked). */
   private static void epilogue(float[] c, int cBase, int ldc, int i0, int i1, int j0, int j1,
       float[] bias, boolean gelu) {

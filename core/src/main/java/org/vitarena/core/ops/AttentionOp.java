@@ -1,5 +1,6 @@
 package org.vitarena.core.ops;
 
+import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.backend.Backend;
 import org.vitarena.core.backend.Storage;
@@ -41,20 +42,31 @@ public final class AttentionOp {
         }
         Backend be = qkv.backend();
         var s = qkv.storage();
-        Tensor logits = Tensor.empty(lShape);
-        L.scores(be, s, logits.storage());
-        be.scale(logits.storage(), scale, logits.storage());
-        if (bias != null) {
-            Tensor biased = Tensor.empty(lShape);
-            be.binary(org.vitarena.core.backend.BinaryOp.ADD, logits.storage(), Arith.broadcastStrides(lShape, lShape),
-                    bias.storage(), biasStrides, biased.storage(), lShape);
-            logits = biased;
-        }
-        Tensor p = Tensor.empty(lShape);
-        be.softmax(logits.storage(), b * h * n, n, p.storage());
-        logits = null;
+        // P is kept only for a backward; the fused kernel (when the backend has one) then needs no
+        // [B, H, N, N] buffer at all
+        boolean keepP = NoGrad.enabled() && (qkv.needsGrad() || bias != null && bias.needsGrad());
         Tensor out = Tensor.empty(b, n, c);
-        L.values(be, p.storage(), s, out.storage());
+        Tensor kept = keepP ? Tensor.empty(lShape) : null;
+        final Tensor p;
+        if (be.attentionForward(s, b, n, c, h, scale, bias == null ? null : bias.storage(), biasStrides,
+                kept == null ? null : kept.storage(), out.storage())) {
+            p = kept;
+        } else {
+            p = kept != null ? kept : Tensor.empty(lShape);
+            Tensor logits = Tensor.empty(lShape);
+            L.scores(be, s, logits.storage());
+            be.scale(logits.storage(), scale, logits.storage());
+            if (bias != null) {
+                Tensor biased = Tensor.empty(lShape);
+                be.binary(org.vitarena.core.backend.BinaryOp.ADD, logits.storage(), Arith.broadcastStrides(lShape, lShape),
+                        bias.storage(), biasStrides, biased.storage(), lShape);
+                logits = biased;
+            }
+            be.softmax(logits.storage(), b * h * n, n, p.storage());
+            logits = null;
+            L.values(be, p.storage(), s, out.storage());
+        }
+        if (!keepP) return out;
         return Tensor.record("attention", out, g -> {
             var gs = g.storage();
             boolean biasGrad = bias != null && bias.needsGrad();
