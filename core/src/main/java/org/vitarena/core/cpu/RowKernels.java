@@ -73,20 +73,30 @@ final class RowKernels {
 
     /** dx[r] (+)= y[r]·(dy[r] − ⟨dy[r], y[r]⟩) for rows [lo, hi). */
     static void softmaxBackward(float[] y, float[] dy, float[] dx, boolean accumulate, int cols, int lo, int hi) {
+        // whole vectors unmasked, the ragged tail masked (as in softmax): the same bits as a mask on
+        // every iteration, which is several times slower
         float[] tmp = new float[VL];
+        int full = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(full, cols);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             FloatVector vdot = FloatVector.zero(S);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                vdot = FloatVector.fromArray(S, dy, off + c, m).fma(FloatVector.fromArray(S, y, off + c, m), vdot);
+            for (int c = 0; c < full; c += VL) {
+                vdot = FloatVector.fromArray(S, dy, off + c).fma(FloatVector.fromArray(S, y, off + c), vdot);
+            }
+            if (full < cols) {
+                vdot = FloatVector.fromArray(S, dy, off + full, tail).fma(FloatVector.fromArray(S, y, off + full, tail), vdot);
             }
             float dot = sum(vdot, tmp);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector g = FloatVector.fromArray(S, dy, off + c, m).sub(dot).mul(FloatVector.fromArray(S, y, off + c, m));
-                if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c, m));
-                g.intoArray(dx, off + c, m);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector g = FloatVector.fromArray(S, dy, off + c).sub(dot).mul(FloatVector.fromArray(S, y, off + c));
+                if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c));
+                g.intoArray(dx, off + c);
+            }
+            if (full < cols) {
+                FloatVector g = FloatVector.fromArray(S, dy, off + full, tail).sub(dot).mul(FloatVector.fromArray(S, y, off + full, tail));
+                if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + full, tail));
+                g.intoArray(dx, off + full, tail);
             }
         }
     }
@@ -133,25 +143,38 @@ final class RowKernels {
     /** dx += rstd·(g·w − mean(g·w) − x̂·mean(g·w·x̂)) per row, for rows [lo, hi). */
     static void layerNormBackwardInput(float[] dy, float[] x, float[] w, float[] mean, float[] rstd, float[] dx, int cols,
                                        int lo, int hi) {
+        // whole vectors unmasked, the ragged tail masked (as in softmax): the same bits
         float[] tmp = new float[VL];
+        int full = S.loopBound(cols);
+        VectorMask<Float> tail = S.indexInRange(full, cols);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             float mu = mean[r], rv = rstd[r];
             FloatVector sg = FloatVector.zero(S), sgx = FloatVector.zero(S);
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
-                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c).mul(FloatVector.fromArray(S, w, c));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c).sub(mu).mul(rv);
                 sg = sg.add(gw);
-                sgx = gw.fma(xhat, sgx).blend(sgx, m.not());
+                sgx = gw.fma(xhat, sgx);
+            }
+            if (full < cols) {
+                FloatVector gw = FloatVector.fromArray(S, dy, off + full, tail).mul(FloatVector.fromArray(S, w, full, tail));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + full, tail).sub(mu).mul(rv);
+                sg = sg.add(gw);
+                sgx = gw.fma(xhat, sgx).blend(sgx, tail.not());
             }
             float meanG = sum(sg, tmp) / cols, meanGX = sum(sgx, tmp) / cols;
-            for (int c = 0; c < cols; c += VL) {
-                VectorMask<Float> m = S.indexInRange(c, cols);
-                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
-                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c).mul(FloatVector.fromArray(S, w, c));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c).sub(mu).mul(rv);
                 FloatVector d = gw.sub(meanG).sub(xhat.mul(meanGX)).mul(rv);
-                d.add(FloatVector.fromArray(S, dx, off + c, m)).intoArray(dx, off + c, m);
+                d.add(FloatVector.fromArray(S, dx, off + c)).intoArray(dx, off + c);
+            }
+            if (full < cols) {
+                FloatVector gw = FloatVector.fromArray(S, dy, off + full, tail).mul(FloatVector.fromArray(S, w, full, tail));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + full, tail).sub(mu).mul(rv);
+                FloatVector d = gw.sub(meanG).sub(xhat.mul(meanGX)).mul(rv);
+                d.add(FloatVector.fromArray(S, dx, off + full, tail)).intoArray(dx, off + full, tail);
             }
         }
     }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 import org.junit.jupiter.api.Test;
 import org.vitarena.core.backend.BinaryOp;
 
@@ -165,6 +168,80 @@ class RowKernelsTest {
                 double err = Math.abs(y[i] - want);
                 assertTrue(err <= 3e-7 * want || (x[i] < -87.3f && y[i] == 0f), "exp(" + x[i] + ") = " + y[i] + ", want " + want);
             }
+        }
+    }
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+    private static float lanes(FloatVector v) {
+        float[] t = v.toArray();
+        float s = 0;
+        for (float x : t) s += x;
+        return s;
+    }
+
+    /** The backward kernels as they were written before, a lane mask on every iteration. */
+    private static void maskedSoftmaxBackward(float[] y, float[] dy, float[] dx, boolean acc, int cols, int rows) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            FloatVector vdot = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                vdot = FloatVector.fromArray(S, dy, off + c, m).fma(FloatVector.fromArray(S, y, off + c, m), vdot);
+            }
+            float dot = lanes(vdot);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector g = FloatVector.fromArray(S, dy, off + c, m).sub(dot).mul(FloatVector.fromArray(S, y, off + c, m));
+                if (acc) g = g.add(FloatVector.fromArray(S, dx, off + c, m));
+                g.intoArray(dx, off + c, m);
+            }
+        }
+    }
+
+    private static void maskedLayerNormBackwardInput(float[] dy, float[] x, float[] w, float[] mean, float[] rstd, float[] dx,
+                                                     int cols, int rows) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            float mu = mean[r], rv = rstd[r];
+            FloatVector sg = FloatVector.zero(S), sgx = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+                sg = sg.add(gw);
+                sgx = gw.fma(xhat, sgx).blend(sgx, m.not());
+            }
+            float meanG = lanes(sg) / cols, meanGX = lanes(sgx) / cols;
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector gw = FloatVector.fromArray(S, dy, off + c, m).mul(FloatVector.fromArray(S, w, c, m));
+                FloatVector xhat = FloatVector.fromArray(S, x, off + c, m).sub(mu).mul(rv);
+                FloatVector d = gw.sub(meanG).sub(xhat.mul(meanGX)).mul(rv);
+                d.add(FloatVector.fromArray(S, dx, off + c, m)).intoArray(dx, off + c, m);
+            }
+        }
+    }
+
+    /** Whole vectors unmasked and only the tail masked: the same bits as a mask on every iteration. */
+    @Test
+    void backwardTailMaskingKeepsTheBits() {
+        Random r = new Random(11);
+        for (int cols : COLS) {
+            int n = ROWS * cols;
+            float[] y = rand(r, n, 1f), dy = rand(r, n, 1f), dx0 = rand(r, n, 1f);
+            for (boolean acc : new boolean[]{false, true}) {
+                float[] want = dx0.clone(), got = dx0.clone();
+                maskedSoftmaxBackward(y, dy, want, acc, cols, ROWS);
+                RowKernels.softmaxBackward(y, dy, got, acc, cols, 0, ROWS);
+                assertArrayEquals(want, got, "softmaxBackward cols=" + cols + " accumulate=" + acc);
+            }
+            float[] x = rand(r, n, 2f), w = rand(r, cols, 1f), mean = rand(r, ROWS, 0.5f), rstd = new float[ROWS];
+            for (int i = 0; i < ROWS; i++) rstd[i] = 0.5f + r.nextFloat();
+            float[] want = dx0.clone(), got = dx0.clone();
+            maskedLayerNormBackwardInput(dy, x, w, mean, rstd, want, cols, ROWS);
+            RowKernels.layerNormBackwardInput(dy, x, w, mean, rstd, got, cols, 0, ROWS);
+            assertArrayEquals(want, got, "layerNormBackwardInput cols=" + cols);
         }
     }
 }
