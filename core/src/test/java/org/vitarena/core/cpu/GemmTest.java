@@ -308,6 +308,36 @@ class GemmTest {
   }
 
   @Test
+  void smallOrPackedPathSameBits() {
+    // with k <= Gemm.KC_MAX every element is one in-order sum on either path, so choosing the path
+    // by shape (small, thin-head small, packed) never changes a bit: the first m rows of a product
+    // with many more rows (packed) equal the m-row product (small), every transpose
+    Random r = new Random(5);
+    int[][] shapes = {{65, 65, 16}, {65, 16, 65}, {66, 66, 64}, {16, 16, 32}, {80, 20, 70}};
+    for (int[] sh : shapes) {
+      int m = sh[0], n = sh[1], k = sh[2], big = 8 * Gemm.MC_PANELS * Gemm.MR / 2 + 3;
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+        float[] a = random(r, big * k), b = random(r, k * n);
+        // A is [rows, k] (or stored k x rows); its first m rows are the same in both products
+        float[] aSmall = new float[m * k];
+        for (int i = 0; i < m; i++) {
+          for (int p = 0; p < k; p++) {
+            aSmall[ta ? p * m + i : i * k + p] = a[ta ? p * big + i : i * k + p];
+          }
+        }
+        float[] cBig = new float[big * n], cSmall = new float[m * n];
+        Gemm.sgemm(1, ta, tb, big, n, k, a, 0, ta ? big : k, 0, b, 0, tb ? k : n, 0, cBig, 0, n, 0, false);
+        Gemm.sgemm(1, ta, tb, m, n, k, aSmall, 0, ta ? m : k, 0, b, 0, tb ? k : n, 0, cSmall, 0, n, 0, false);
+        for (int i = 0; i < m * n; i++) {
+          assertEquals(Float.floatToIntBits(cBig[i]), Float.floatToIntBits(cSmall[i]),
+              "[" + m + "x" + n + "x" + k + "] " + (ta ? "T" : "N") + (tb ? "T" : "N") + " at " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroKClearsOrKeeps() {
     float[] c = {1, 2, 3, 4, 5, 6};
     Gemm.sgemm(1, false, false, 2, 3, 0, new float[0], 0, 1, 0, new float[0], 0, 3, 0,
