@@ -160,34 +160,57 @@ public final class CpuBackend implements Backend {
         float[] as = d(a), bs = b == null ? null : d(b), o = d(out);
         int rank = outShape.length;
         int total = o.length;
+        if (op != BinaryOp.FIRST && bs != null && contiguous(aStrides, outShape) && contiguous(bStrides, outShape)) {
+            // same layout everywhere (residual adds): one elementwise pass in long runs, not a call per
+            // (possibly 32-float) row; each element is the same single operation either way
+            CpuThreads.parallelRange(total, 1 << 14, (lo, hi) -> RowKernels.binaryRow(op, as, lo, bs, lo, false, o, lo, hi - lo));
+            return;
+        }
         int last = rank == 0 ? 1 : outShape[rank - 1];
         int sa = rank == 0 ? 0 : aStrides[rank - 1], sb = rank == 0 || bs == null ? 0 : bStrides[rank - 1];
         int rows = total / Math.max(1, last);
         CpuThreads.parallelRange(rows, grain(last), (lo, hi) -> {
+            // the leading rank-1 coordinates of row lo, then stepped like an odometer (no division per row)
             int[] idx = new int[Math.max(rank - 1, 0)];
+            int ao = 0, bo = 0;
+            for (int dd = rank - 2, rem = lo; dd >= 0; dd--) {
+                idx[dd] = rem % outShape[dd];
+                rem /= outShape[dd];
+                ao += idx[dd] * aStrides[dd];
+                if (bs != null) bo += idx[dd] * bStrides[dd];
+            }
             for (int r = lo; r < hi; r++) {
-                // decompose row index r into the leading rank-1 coordinates
-                int rem = r, ao = 0, bo = 0;
-                for (int dd = rank - 2; dd >= 0; dd--) {
-                    idx[dd] = rem % outShape[dd];
-                    rem /= outShape[dd];
-                    ao += idx[dd] * aStrides[dd];
-                    if (bs != null) bo += idx[dd] * bStrides[dd];
-                }
                 int oo = r * last;
                 if (sa == 1 && (sb == 1 || sb == 0) && op != BinaryOp.FIRST) {
                     RowKernels.binaryRow(op, as, ao, bs, bo, sb == 0, o, oo, last);
-                    continue;
+                } else {
+                    switch (op) {
+                        case ADD -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] + bs[bo + j * sb]; }
+                        case SUB -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] - bs[bo + j * sb]; }
+                        case MUL -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] * bs[bo + j * sb]; }
+                        case DIV -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] / bs[bo + j * sb]; }
+                        case FIRST -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa]; }
+                    }
                 }
-                switch (op) {
-                    case ADD -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] + bs[bo + j * sb]; }
-                    case SUB -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] - bs[bo + j * sb]; }
-                    case MUL -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] * bs[bo + j * sb]; }
-                    case DIV -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa] / bs[bo + j * sb]; }
-                    case FIRST -> { for (int j = 0; j < last; j++) o[oo + j] = as[ao + j * sa]; }
+                for (int dd = rank - 2; dd >= 0; dd--) {
+                    ao += aStrides[dd];
+                    if (bs != null) bo += bStrides[dd];
+                    if (++idx[dd] < outShape[dd]) break;
+                    idx[dd] = 0;
+                    ao -= outShape[dd] * aStrides[dd];
+                    if (bs != null) bo -= outShape[dd] * bStrides[dd];
                 }
             }
         });
+    }
+
+    /** Whether {@code strides} are the row-major strides of {@code shape} (no broadcast, no transpose). */
+    private static boolean contiguous(int[] strides, int[] shape) {
+        for (int i = shape.length - 1, s = 1; i >= 0; i--) {
+            if (shape[i] != 1 && strides[i] != s) return false;
+            s *= shape[i];
+        }
+        return true;
     }
 
     @Override public void sumTo(Storage x, int[] xShape, Storage out, int[] outStrides) {
@@ -282,15 +305,25 @@ public final class CpuBackend implements Backend {
         int last = outShape[rank - 1], lastStride = srcStride[rank - 1];
         int rows = o.length / Math.max(1, last);
         CpuThreads.parallelRange(rows, grain(last), (lo, hi) -> {
+            // source offset of row lo, then stepped like an odometer (no division per row: Swin's
+            // window partitions copy rows of 32-96 floats, where the divisions cost more than the copy)
+            int[] idx = new int[Math.max(rank - 1, 0)];
+            int so = 0;
+            for (int dd = rank - 2, rem = lo; dd >= 0; dd--) {
+                idx[dd] = rem % outShape[dd];
+                rem /= outShape[dd];
+                so += idx[dd] * srcStride[dd];
+            }
             for (int r = lo; r < hi; r++) {
-                int rem = r, so = 0;
-                for (int dd = rank - 2; dd >= 0; dd--) {
-                    so += (rem % outShape[dd]) * srcStride[dd];
-                    rem /= outShape[dd];
-                }
                 int oo = r * last;
                 if (lastStride == 1) System.arraycopy(xs, so, o, oo, last);
                 else for (int j = 0; j < last; j++) o[oo + j] = xs[so + j * lastStride];
+                for (int dd = rank - 2; dd >= 0; dd--) {
+                    so += srcStride[dd];
+                    if (++idx[dd] < outShape[dd]) break;
+                    idx[dd] = 0;
+                    so -= outShape[dd] * srcStride[dd];
+                }
             }
         });
     }
