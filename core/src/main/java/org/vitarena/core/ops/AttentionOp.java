@@ -15,7 +15,9 @@ import java.util.Arrays;
  * batched products (row stride 3C, one call per head, batched over B), and the output is written
  * straight into [B, N, H, D] = [B, N, C]. This replaces reshape → permute → 3 selects → scale(q) →
  * q·kᵀ → softmax → p·v → transpose → reshape, whose layout copies each had a full-size backward.
- * Only {@link Backend} kernels are used, so device backends run it unchanged.
+ * Only {@link Backend} kernels are used, so device backends run it unchanged. {@link #fromQkv}'s
+ * forward runs as one kernel where the backend has one ({@link Backend#attentionForward}: the CPU
+ * backend keeps each N×N map in cache and gives the same bits); the composed forward is the fallback.
  */
 public final class AttentionOp {
     private AttentionOp() {}
