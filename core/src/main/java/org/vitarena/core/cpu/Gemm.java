@@ -13,26 +13,27 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Design (after Goto/BLIS): op(B) is packed into NR-wide column panels, each k-block
  * contiguous, so the micro-kernel reads it with unit stride; op(A), per (row block, k-block):
- * with 8-row tiles packed into MR-tall row panels when it is stored transposed, read in place
- * otherwise, unless its rows are a multiple of 512 floats apart (they would then share L1 sets):
- * copied into rows kc apart; with 6-row tiles always packed, each panel 6 rows of kc contiguous floats, because
+ * with 8-row tiles read in place, stored either way, unless its stored rows are a multiple of 512
+ * floats apart (they would then share L1 sets): then packed into MR-tall row panels when stored
+ * transposed, copied into rows kc apart when not; with 6-row tiles always packed, each panel 6 rows of kc contiguous floats, because
  * the JIT compiles the 6 x 2-vector kernel into 16 registers only when its six broadcasts come
  * from row offsets it cannot fold (it hoists broadcasts off one base and spills an accumulator).
  * The micro-kernel keeps the MR x NR tile of C in 2*MR vector registers (16 of AVX-512's 32, 12
  * of AVX2's 16) and does two FMAs per broadcast element of A. The four transpose combinations
  * only change the packing loops (transposed B with 512-bit vectors: 16 x 16 blocks transposed in
  * registers; element by element otherwise). Edge tiles go to narrower kernels that
- * store with masks; lanes of C past n or m are computed from padding and never stored. Buffers
+ * spill to a scratch tile; lanes of C past n or m are computed from padding and never stored. Buffers
  * are per thread and grow to the largest shape seen; no call allocates large arrays.
  *
  * <p>Paths, by shape:
  * <ul>
- *   <li>small items (attention products: m, n at most 64 and k at most 128): nothing packed,
+ *   <li>small items (attention products: m, n at most 64 and k at most 128, or up to 80 with at
+ *       most 2^17 multiply-adds, as for 16-wide heads): nothing packed,
  *       op(A) and op(B) read in place (op(B) copied to a small buffer when transposed or not a
  *       whole number of vectors wide), parallel over chunks of batch items;
  *   <li>many items: parallel over batch items, one thread each;
  *   <li>one large item: op(B) packed once, shared, then balanced row (and if needed column)
- *       blocks of C over the threads;
+ *       blocks of C over the threads (op(A) stored transposed read in place by the 8-row tile);
  *   <li>one item with a long k and a small C (weight gradients over many tokens): k split into
  *       parts handed to the threads as they come free, each part summed into its own copy of C
  *       (the first into C itself) and the copies added in part order at the end, so the result
