@@ -104,6 +104,20 @@ public interface Backend {
     }
 
     /**
+     * The backward of {@link #attentionForward} when the bias needs no gradient, in one kernel when
+     * the backend has one: from the kept weights {@code p} [B, H, N, N] and dOut [B, N, C], writes
+     * every element of dqkv [B, N, 3C] (dq = scale·dL·k, dk = scale·dLᵀ·q, dv = Pᵀ·dOut with
+     * dL = softmax'(P, dOut·vᵀ)); {@code scratch} is [B, H, N, N]. The result must be what the
+     * composed backward gives.
+     *
+     * @return false when the backend has no such kernel (the default) or declines this shape
+     */
+    default boolean attentionBackward(Storage qkv, Storage p, Storage dOut, int batch, int tokens, int channels,
+                                      int heads, float scale, Storage scratch, Storage dqkv) {
+        return false;
+    }
+
+    /**
      * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
      * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
      * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).

@@ -126,6 +126,12 @@ public final class CpuBackend implements Backend {
                 biasStrides, p == null ? null : d(p), d(out));
     }
 
+    @Override
+    public boolean attentionBackward(Storage qkv, Storage p, Storage dOut, int batch, int tokens, int channels,
+                                     int heads, float scale, Storage scratch, Storage dqkv) {
+        return FusedAttention.backward(d(qkv), d(p), d(dOut), batch, tokens, channels, heads, scale, d(scratch), d(dqkv));
+    }
+
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
         CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));

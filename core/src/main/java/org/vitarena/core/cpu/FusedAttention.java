@@ -73,6 +73,42 @@ final class FusedAttention {
         return true;
     }
 
+    /**
+     * The backward of {@link #forward} when the bias needs no gradient, per (item, head) while its
+     * maps are in cache: dP = dOut·vᵀ, dL = softmax'(P, scale·dP), dq = dL·k, dk = dLᵀ·q and
+     * dv = Pᵀ·dOut written into dqkv [B, N, 3C] (every element). The composed backward runs the
+     * same products (through {@link Gemm#sgemmSerial}), the same scale and the same
+     * {@link RowKernels#softmaxBackward}, one pass over the whole map each: the same bits.
+     *
+     * @param p    the kept attention weights [B, H, N, N]
+     * @param dL   scratch [B, H, N, N] (overwritten)
+     * @return false, computing nothing, for shapes {@link Gemm#sgemmSerial} declines
+     */
+    static boolean backward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int heads, float scale,
+                            float[] dL, float[] dqkv) {
+        int d = c / heads;
+        if (n >= Gemm.KSPLIT_K || d >= Gemm.KSPLIT_K) return false;
+        int ld = 3 * c;
+        int items = b * heads;
+        long perItem = 5L * n * n * d;
+        int grain = (int) Math.max(1, (1L << 16) / Math.max(1, perItem));
+        CpuThreads.parallelRange(items, grain, (lo, hi) -> {
+            for (int it = lo; it < hi; it++) {
+                int bi = it / heads, h = it % heads;
+                int base = bi * n * ld, o = bi * n * c + h * d, m = it * n * n;
+                // dP = dOut·vᵀ [N, N], then ·scale (softmax' is linear in dP)
+                Gemm.sgemmSerial(false, true, n, n, d, dOut, o, c, qkv, base + 2 * c + h * d, ld, dL, m, n);
+                for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, n, scale);
+                // dL = softmax'(P, dP) in place: rows [m/n, m/n + n) of [*, N]
+                RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
+                Gemm.sgemmSerial(false, false, n, d, n, dL, m, n, qkv, base + c + h * d, ld, dqkv, base + h * d, ld);
+                Gemm.sgemmSerial(true, false, n, d, n, dL, m, n, qkv, base + h * d, ld, dqkv, base + c + h * d, ld);
+                Gemm.sgemmSerial(true, false, n, d, n, p, m, n, dOut, o, c, dqkv, base + 2 * c + h * d, ld);
+            }
+        });
+        return true;
+    }
+
     private static float[] tile(int size) {
         float[][] holder = TILE.get();
         if (holder[0].length < size) holder[0] = new float[size];

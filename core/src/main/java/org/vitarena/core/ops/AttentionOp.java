@@ -17,7 +17,8 @@ import java.util.Arrays;
  * q·kᵀ → softmax → p·v → transpose → reshape, whose layout copies each had a full-size backward.
  * Only {@link Backend} kernels are used, so device backends run it unchanged. {@link #fromQkv}'s
  * forward runs as one kernel where the backend has one ({@link Backend#attentionForward}: the CPU
- * backend keeps each N×N map in cache and gives the same bits); the composed forward is the fallback.
+ * backend keeps each N×N map in cache and gives the same bits), and so does its backward when the bias
+ * needs no gradient ({@link Backend#attentionBackward}); the composed forms are the fallback.
  */
 public final class AttentionOp {
     private AttentionOp() {}
@@ -72,10 +73,15 @@ public final class AttentionOp {
         return Tensor.record("attention", out, g -> {
             var gs = g.storage();
             boolean biasGrad = bias != null && bias.needsGrad();
+            Tensor dqkv = qkv.needsGrad() ? Tensor.empty(b, n, 3 * c) : null;
+            Tensor dL = Tensor.empty(lShape);
+            if (!biasGrad && dqkv != null
+                    && be.attentionBackward(s, p.storage(), gs, b, n, c, h, scale, dL.storage(), dqkv.storage())) {
+                return new Tensor[]{dqkv, null};
+            }
             Tensor dP = Tensor.empty(lShape);
             L.weightGrad(be, gs, s, dP.storage());
             Tensor dbias = null;
-            Tensor dL = Tensor.empty(lShape);
             if (biasGrad) {
                 be.softmaxBackward(p.storage(), dP.storage(), b * h * n, n, dL.storage(), false);
                 dbias = Arith.reduceTo(dL, bias.shape());
@@ -89,9 +95,7 @@ public final class AttentionOp {
                 be.softmaxBackward(p.storage(), dP.storage(), b * h * n, n, dL.storage(), false);
             }
             dP = null;
-            Tensor dqkv = null;
-            if (qkv.needsGrad()) {
-                dqkv = Tensor.empty(b, n, 3 * c);
+            if (dqkv != null) {
                 L.queryKeyGrad(be, dL.storage(), s, dqkv.storage()); // dq = (scale·dL)·k, dk = (scale·dL)ᵀ·q
                 L.valueGrad(be, p.storage(), gs, dqkv.storage());    // dv = Pᵀ·dOut
             }

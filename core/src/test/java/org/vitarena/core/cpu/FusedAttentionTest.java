@@ -11,10 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The CPU backend's fused attention forward against the composed forward it replaces (one
- * batched product per head, scale, broadcast add, softmax, one batched product per head, each a
- * CpuBackend kernel of its own): the same bits, output and attention weights, with and without
- * the weights kept, on small-path and packed-path shapes and every bias layout the models use.
+ * The CPU backend's fused attention forward and backward against the composed forms they replace
+ * (one batched product per head, scale, broadcast add, softmax, one batched product per head, each
+ * a CpuBackend kernel of its own; backward: dP, scale, softmax', then dq, dk, dv): the same bits,
+ * output, attention weights (kept or not) and d(qkv), on small-path and packed-path shapes and
+ * every bias layout the models use.
  * Legend: B items, N tokens, C channels, H heads, D head dim.
  */
 class FusedAttentionTest {
@@ -42,6 +43,24 @@ class FusedAttentionTest {
             BE.gemm(b, false, false, n, d, n, p, hi * n * n, n, h * n * n, s, 2 * c + hi * d, ld, n * ld, out, hi * d, c, n * c, false);
         }
         return new float[][]{BE.download(out), BE.download(p)};
+    }
+
+    /** d(qkv) of the composed backward (the bias needing no gradient). */
+    private static float[] composedBackward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int h, float scale) {
+        int d = c / h, ld = 3 * c, nn = n * n;
+        Storage s = BE.upload(qkv), ps = BE.upload(p), gs = BE.upload(dOut);
+        Storage dP = BE.allocate(b * h * nn), dL = BE.allocate(b * h * nn), dqkv = BE.allocate(b * n * ld);
+        for (int hi = 0; hi < h; hi++) {
+            BE.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, n * ld, dP, hi * nn, n, h * nn, false);
+        }
+        BE.scale(dP, scale, dP);
+        BE.softmaxBackward(ps, dP, b * h * n, n, dL, false);
+        for (int hi = 0; hi < h; hi++) {
+            BE.gemm(b, false, false, n, d, n, dL, hi * nn, n, h * nn, s, c + hi * d, ld, n * ld, dqkv, hi * d, ld, n * ld, false);
+            BE.gemm(b, true, false, n, d, n, dL, hi * nn, n, h * nn, s, hi * d, ld, n * ld, dqkv, c + hi * d, ld, n * ld, false);
+            BE.gemm(b, true, false, n, d, n, ps, hi * nn, n, h * nn, gs, hi * d, c, n * c, dqkv, 2 * c + hi * d, ld, n * ld, false);
+        }
+        return BE.download(dqkv);
     }
 
     private static void check(int b, int n, int h, int d, int[] biasShape) {
@@ -75,6 +94,14 @@ class FusedAttentionTest {
         Storage out2 = BE.allocate(b * n * c);
         assertTrue(BE.attentionForward(BE.upload(qkv), b, n, c, h, scale, bias == null ? null : BE.upload(bias), bs, null, out2));
         assertArrayEquals(want[0], BE.download(out2), what + ": output, P not kept");
+
+        float[] dOut = new float[b * n * c];
+        for (int i = 0; i < dOut.length; i++) dOut[i] = (float) (r.nextDouble() * 2 - 1);
+        float[] wantGrad = composedBackward(qkv, want[1], dOut, b, n, c, h, scale);
+        Storage dqkv = BE.allocate(b * n * 3 * c);
+        assertTrue(BE.attentionBackward(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h, scale,
+                BE.allocate(b * h * n * n), dqkv));
+        assertArrayEquals(wantGrad, BE.download(dqkv), what + ": d(qkv)");
     }
 
     @Test void windowsWithRelativePositionBias() {
@@ -96,5 +123,6 @@ class FusedAttentionTest {
     @Test void declinesWhatSgemmWouldSplitAlongK() {
         Storage qkv = BE.allocate(1 * 2 * 3 * Gemm.KSPLIT_K), out = BE.allocate(2 * Gemm.KSPLIT_K);
         assertFalse(BE.attentionForward(qkv, 1, 2, Gemm.KSPLIT_K, 1, 1f, null, null, null, out));
+        assertFalse(BE.attentionBackward(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
     }
 }
