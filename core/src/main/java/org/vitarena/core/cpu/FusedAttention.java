@@ -5,7 +5,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Multi-head attention's forward, one (item, head) at a time with its N×N map kept in cache:
- * logits = q·kᵀ, then ·scale and + bias, then softmax, then P·v, before the next (item, head).
+ * logits = q·kᵀ, then ·scale and + bias, then softmax, then P·v, before the next (item, head);
+ * and its backward when the bias needs no gradient, the same way ({@link #backward}).
  * Legend: B items, N tokens, C channels, H heads, D = C/H head dim.
  *
  * <p>The composed forward (one batched product per head, then scale, bias and softmax as passes
