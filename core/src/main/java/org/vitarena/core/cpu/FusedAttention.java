@@ -31,18 +31,15 @@ final class FusedAttention {
      * @param bias        null, or read at {@code bi·bs[0] + h·bs[1] + i·bs[2] + j·bs[3]} (broadcast
      *                    strides over [B, H, N, N])
      * @param p           [B, H, N, N] to keep the attention weights for the backward, or null
-     * @return false, computing nothing, when a product has a shape that {@link Gemm#sgemmSerial}
-     *     declines (the caller composes the forward instead)
+     * @return false, computing nothing, for the shapes {@link #declines} (the caller composes the
+     *     forward instead)
      */
     static boolean forward(float[] qkv, int b, int n, int c, int heads, float scale, float[] bias,
                            int[] bs, float[] p, float[] out) {
         int d = c / heads;
-        if (n >= Gemm.KSPLIT_K || d >= Gemm.KSPLIT_K) return false;
+        if (declines(n, d)) return false;
         int ld = 3 * c;
-        int items = b * heads;
-        long perItem = 2L * n * n * d;
-        int grain = (int) Math.max(1, (1L << 16) / Math.max(1, perItem));
-        CpuThreads.parallelRange(items, grain, (lo, hi) -> {
+        CpuThreads.parallelRange(b * heads, grain(2L * n * n * d), (lo, hi) -> {
             float[] t;
             int tOff;
             for (int it = lo; it < hi; it++) {
@@ -83,17 +80,14 @@ final class FusedAttention {
      *
      * @param p    the kept attention weights [B, H, N, N]
      * @param dL   scratch [B, H, N, N] (overwritten)
-     * @return false, computing nothing, for shapes {@link Gemm#sgemmSerial} declines
+     * @return false, computing nothing, for the shapes {@link #declines}
      */
     static boolean backward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int heads, float scale,
                             float[] dL, float[] dqkv) {
         int d = c / heads;
-        if (n >= Gemm.KSPLIT_K || d >= Gemm.KSPLIT_K) return false;
+        if (declines(n, d)) return false;
         int ld = 3 * c;
-        int items = b * heads;
-        long perItem = 5L * n * n * d;
-        int grain = (int) Math.max(1, (1L << 16) / Math.max(1, perItem));
-        CpuThreads.parallelRange(items, grain, (lo, hi) -> {
+        CpuThreads.parallelRange(b * heads, grain(5L * n * n * d), (lo, hi) -> {
             for (int it = lo; it < hi; it++) {
                 int bi = it / heads, h = it % heads;
                 int base = bi * n * ld, o = bi * n * c + h * d, m = it * n * n;
@@ -108,6 +102,20 @@ final class FusedAttention {
             }
         });
         return true;
+    }
+
+    /**
+     * Whether N tokens and head dim D are left to the composed path: every product here has k = N or
+     * k = D, and one that {@link Gemm#sgemm} could split along k ({@link Gemm#kSplit}) has no serial
+     * path with the same sums.
+     */
+    private static boolean declines(int n, int d) {
+        return n <= 0 || d <= 0 || n >= Gemm.KSPLIT_K || d >= Gemm.KSPLIT_K;
+    }
+
+    /** (item, head) pairs per parallel chunk: about 2^16 multiply-adds. */
+    private static int grain(long perItem) {
+        return (int) Math.max(1, (1L << 16) / Math.max(1, perItem));
     }
 
     private static float[] tile(int size) {

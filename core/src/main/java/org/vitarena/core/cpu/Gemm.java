@@ -205,7 +205,7 @@ public final class Gemm {
       epilogue(c, cOff, ldc, 0, m, 0, n, bias, gelu);
       return;
     }
-    if (k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
+    if (kSplit(m, n, k)) {
       // chosen by shape alone, whatever the thread count, so results never depend on it
       for (int bi = 0; bi < batch; bi++) {
         call.kSplitItem(bi, nt);
@@ -240,19 +240,24 @@ public final class Gemm {
         || m <= SMALL_THIN_MN && n <= SMALL_THIN_MN && (long) m * n * k <= SMALL_THIN_WORK);
   }
 
+  /** Whether an item of this shape is split along k (its sum order then depends on the split). */
+  static boolean kSplit(int m, int n, int k) {
+    return k >= KSPLIT_K && (long) m * n <= KSPLIT_MN;
+  }
+
   /**
    * One item, C = op(A)·op(B), on the calling thread alone (for kernels that run their own
    * parallel loop around many small products, such as {@link FusedAttention}). It takes the path
    * {@link #sgemm} takes for an item of this shape (small or packed), so every element is the
    * same sum in the same order and the result is bit for bit what {@code sgemm} gives.
    *
-   * @return false, computing nothing, for shapes {@code sgemm} would split along k (k at least
-   *     {@link #KSPLIT_K}): their sum order depends on the split
+   * @throws IllegalArgumentException for an empty shape, or one {@code sgemm} would split along k
+   *     ({@link #kSplit}): callers decline those shapes first
    */
-  static boolean sgemmSerial(boolean transA, boolean transB, int m, int n, int k,
+  static void sgemmSerial(boolean transA, boolean transB, int m, int n, int k,
       float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc) {
-    if (m <= 0 || n <= 0 || k <= 0 || k >= KSPLIT_K && (long) m * n <= KSPLIT_MN) {
-      return false;
+    if (m <= 0 || n <= 0 || k <= 0 || kSplit(m, n, k)) {
+      throw new IllegalArgumentException("sgemmSerial: no serial path for m=" + m + " n=" + n + " k=" + k);
     }
     Call call = new Call(transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc,
         0, false);
@@ -261,7 +266,6 @@ public final class Gemm {
     } else {
       call.serialItem(0);
     }
-    return true;
   }
 
   /** C[i, j] = gelu?(C[i, j] + bias[j]) for rows [i0, i1), columns [j0, j1) (nothing when neither is asked). */
