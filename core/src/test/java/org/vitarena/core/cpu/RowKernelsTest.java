@@ -15,7 +15,7 @@ import org.vitarena.core.backend.BinaryOp;
  * widths that are a multiple of the vector length, not one, and shorter than one vector.
  */
 class RowKernelsTest {
-    private static final int[] COLS = {1, 5, 16, 65, 192, 200};
+    private static final int[] COLS = {1, 5, 16, 17, 31, 65, 66, 192, 200};
     private static final int ROWS = 37;
 
     private static float[] rand(Random r, int n, float scale) {
@@ -171,6 +171,50 @@ class RowKernelsTest {
         }
     }
 
+    /** exp clamps by compare and blend: the same bits as the min/max it was first written with. */
+    @Test
+    void expClampIsMinThenMaxBitForBit() {
+        var sp = FloatVector.SPECIES_PREFERRED;
+        java.util.Random rnd = new java.util.Random(17);
+        float[] x = new float[sp.length()];
+        float[] specials = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, VecMath.LO, VecMath.HI,
+                Math.nextDown(VecMath.LO), Math.nextUp(VecMath.HI), Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.intBitsToFloat(0x7fc12345), Float.intBitsToFloat(0xffa00001)};
+        for (int round = 0; round < 20_000; round++) {
+            for (int i = 0; i < x.length; i++) {
+                int pick = rnd.nextInt(4);
+                x[i] = pick == 0 ? specials[rnd.nextInt(specials.length)]
+                        : pick == 1 ? Float.intBitsToFloat(rnd.nextInt()) : (float) (rnd.nextGaussian() * 100);
+            }
+            FloatVector v = FloatVector.fromArray(sp, x, 0);
+            assertArrayEquals(toBits(expMinMax(v)), toBits(VecMath.exp(v)), () -> java.util.Arrays.toString(x));
+        }
+    }
+
+    /** VecMath.exp as first written, clamping with min and max. */
+    private static FloatVector expMinMax(FloatVector x) {
+        var sp = x.species();
+        FloatVector xc = x.min(VecMath.HI).max(VecMath.LO);
+        FloatVector t = xc.fma(1.44269504088896341f, 12582912f);
+        FloatVector n = t.sub(12582912f);
+        FloatVector r = n.fma(FloatVector.broadcast(sp, -0.693359375f), xc);
+        r = n.fma(FloatVector.broadcast(sp, 2.12194440e-4f), r);
+        FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f).fma(r, FloatVector.broadcast(sp, 8.3334519073e-3f))
+                .fma(r, FloatVector.broadcast(sp, 4.1665795894e-2f)).fma(r, FloatVector.broadcast(sp, 1.6666665459e-1f))
+                .fma(r, FloatVector.broadcast(sp, 5.0000001201e-1f));
+        FloatVector er = p.mul(r.mul(r)).add(r).add(1f);
+        jdk.incubator.vector.IntVector ni = (jdk.incubator.vector.IntVector) t.reinterpretAsInts().sub(0x4B400000);
+        FloatVector scale = ni.add(127).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return er.mul(scale).blend(0f, x.lt(VecMath.LO));
+    }
+
+    private static int[] toBits(FloatVector v) {
+        float[] f = v.toArray();
+        int[] b = new int[f.length];
+        for (int i = 0; i < f.length; i++) b[i] = Float.floatToRawIntBits(f[i]);
+        return b;
+    }
+
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     private static float lanes(FloatVector v) {
@@ -178,6 +222,31 @@ class RowKernelsTest {
         float s = 0;
         for (float x : t) s += x;
         return s;
+    }
+
+    /** Softmax with a lane mask on every iteration (how it was first written). */
+    private static void maskedSoftmax(float[] x, float[] y, int cols, int rows) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                vmax = vmax.lanewise(jdk.incubator.vector.VectorOperators.MAX, FloatVector.fromArray(S, x, off + c, m), m);
+            }
+            float max = vmax.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            FloatVector vsum = FloatVector.zero(S);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + c, m).sub(max));
+                e.intoArray(y, off + c, m);
+                vsum = vsum.add(e, m);
+            }
+            float inv = 1f / lanes(vsum);
+            for (int c = 0; c < cols; c += S.length()) {
+                VectorMask<Float> m = S.indexInRange(c, cols);
+                FloatVector.fromArray(S, y, off + c, m).mul(inv).intoArray(y, off + c, m);
+            }
+        }
     }
 
     /** The backward kernels as they were written before, a lane mask on every iteration. */
@@ -223,7 +292,7 @@ class RowKernelsTest {
         }
     }
 
-    /** Whole vectors unmasked and only the tail masked: the same bits as a mask on every iteration. */
+    /** Whole vectors unmasked and the tail masked or overlapped: the same bits as a mask on every iteration. */
     @Test
     void backwardTailMaskingKeepsTheBits() {
         Random r = new Random(11);
@@ -236,6 +305,23 @@ class RowKernelsTest {
                 RowKernels.softmaxBackward(y, dy, got, acc, cols, 0, ROWS);
                 assertArrayEquals(want, got, "softmaxBackward cols=" + cols + " accumulate=" + acc);
             }
+            // in place, dx = dy (as the fused attention backward calls it)
+            float[] wantIn = dy.clone(), gotIn = dy.clone();
+            maskedSoftmaxBackward(y, dy.clone(), wantIn, false, cols, ROWS);
+            RowKernels.softmaxBackward(y, gotIn, gotIn, false, cols, 0, ROWS);
+            assertArrayEquals(wantIn, gotIn, "softmaxBackward in place cols=" + cols);
+            // the forward, into another array and in place, with a row max of +inf, -inf and NaN
+            float[] xs = rand(r, n, 8f);
+            xs[cols - 1] = Float.POSITIVE_INFINITY;
+            if (ROWS > 2) xs[2 * cols + cols / 2] = Float.NaN;
+            java.util.Arrays.fill(xs, 3 * cols, 4 * cols, Float.NEGATIVE_INFINITY);
+            float[] wantY = new float[n], gotY = new float[n];
+            maskedSoftmax(xs, wantY, cols, ROWS);
+            RowKernels.softmax(xs, gotY, cols, 0, ROWS);
+            assertArrayEquals(wantY, gotY, "softmax cols=" + cols);
+            float[] inPlace = xs.clone();
+            RowKernels.softmax(inPlace, inPlace, cols, 0, ROWS);
+            assertArrayEquals(wantY, inPlace, "softmax in place cols=" + cols);
             float[] x = rand(r, n, 2f), w = rand(r, cols, 1f), mean = rand(r, ROWS, 0.5f), rstd = new float[ROWS];
             for (int i = 0; i < ROWS; i++) rstd[i] = 0.5f + r.nextFloat();
             float[] want = dx0.clone(), got = dx0.clone();
