@@ -32,31 +32,21 @@ final class RowKernels {
     // ---- softmax ---------------------------------------------------------------------------
 
     /**
-     * y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix (y may be x). Whole vectors run
-     * unmasked; the ragged tail of a row at least one vector long is the row's last whole vector,
-     * overlapping the one before, and only its last rem lanes, moved to lanes [0, rem) with zeros
-     * after ({@code slice(VL - rem, zero)}), join the sum. Added to a sum started at +0 (whose lanes
-     * are never −0), that is what adding the tail under the mask indexInRange(0, rem) gives, bit
-     * for bit, without the masked loads and stores. Shorter rows mask their one vector.
+     * y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. Whole vectors run unmasked and only
+     * the ragged tail masked (a mask on every iteration is several times slower); the result is the
+     * same bits as an all-masked loop.
      */
     static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
         float[] tmp = new float[VL];
         int full = S.loopBound(cols);
-        int rem = cols - full;
-        boolean overlap = rem > 0 && full > 0;
         VectorMask<Float> tail = S.indexInRange(full, cols);
-        FloatVector zero = FloatVector.zero(S);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int c = 0; c < full; c += VL) {
                 vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c));
             }
-            // the last whole vector of the row, read before y (which may be x) is written
-            FloatVector xt = overlap ? FloatVector.fromArray(S, x, off + cols - VL) : null;
-            if (overlap) {
-                vmax = vmax.lanewise(VectorOperators.MAX, xt); // max of a set: repeats change nothing
-            } else if (rem > 0) {
+            if (full < cols) {
                 vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + full, tail), tail);
             }
             float max = vmax.reduceLanes(VectorOperators.MAX);
@@ -66,11 +56,7 @@ final class RowKernels {
                 e.intoArray(y, off + c);
                 vsum = vsum.add(e);
             }
-            FloatVector et = null;
-            if (overlap) {
-                et = VecMath.exp(xt.sub(max));
-                vsum = vsum.add(et.slice(VL - rem, zero));
-            } else if (rem > 0) {
+            if (full < cols) {
                 FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + full, tail).sub(max));
                 e.intoArray(y, off + full, tail);
                 vsum = vsum.add(e, tail);
@@ -79,10 +65,7 @@ final class RowKernels {
             for (int c = 0; c < full; c += VL) {
                 FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
             }
-            if (overlap) {
-                // lanes the loop above already wrote get the same value again
-                et.mul(inv).intoArray(y, off + cols - VL);
-            } else if (rem > 0) {
+            if (full < cols) {
                 FloatVector.fromArray(S, y, off + full, tail).mul(inv).intoArray(y, off + full, tail);
             }
         }
@@ -90,45 +73,27 @@ final class RowKernels {
 
     /** dx[r] (+)= y[r]·(dy[r] − ⟨dy[r], y[r]⟩) for rows [lo, hi). */
     static void softmaxBackward(float[] y, float[] dy, float[] dx, boolean accumulate, int cols, int lo, int hi) {
-        // whole vectors unmasked; the ragged tail as in softmax: the row's last whole vector when the
-        // row has one (its tail lanes moved to the front for the dot product), else masked. Either
-        // way the same bits as a mask on every iteration, which is several times slower.
+        // whole vectors unmasked, the ragged tail masked (as in softmax): the same bits as a mask on
+        // every iteration, which is several times slower
         float[] tmp = new float[VL];
         int full = S.loopBound(cols);
-        int rem = cols - full;
-        boolean overlap = rem > 0 && full > 0;
         VectorMask<Float> tail = S.indexInRange(full, cols);
-        FloatVector zero = FloatVector.zero(S);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
-            int last = off + cols - VL;
             FloatVector vdot = FloatVector.zero(S);
             for (int c = 0; c < full; c += VL) {
                 vdot = FloatVector.fromArray(S, dy, off + c).fma(FloatVector.fromArray(S, y, off + c), vdot);
             }
-            FloatVector dyt = null, yt = null;
-            if (overlap) {
-                dyt = FloatVector.fromArray(S, dy, last);
-                yt = FloatVector.fromArray(S, y, last);
-                vdot = dyt.slice(VL - rem, zero).fma(yt.slice(VL - rem, zero), vdot);
-            } else if (rem > 0) {
+            if (full < cols) {
                 vdot = FloatVector.fromArray(S, dy, off + full, tail).fma(FloatVector.fromArray(S, y, off + full, tail), vdot);
             }
             float dot = sum(vdot, tmp);
-            // the last whole vector from the inputs as they are before dx (which may be dy) is written
-            FloatVector gt = null;
-            if (overlap) {
-                gt = dyt.sub(dot).mul(yt);
-                if (accumulate) gt = gt.add(FloatVector.fromArray(S, dx, last));
-            }
             for (int c = 0; c < full; c += VL) {
                 FloatVector g = FloatVector.fromArray(S, dy, off + c).sub(dot).mul(FloatVector.fromArray(S, y, off + c));
                 if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c));
                 g.intoArray(dx, off + c);
             }
-            if (overlap) {
-                gt.intoArray(dx, last); // lanes the loop wrote get the same value again
-            } else if (rem > 0) {
+            if (full < cols) {
                 FloatVector g = FloatVector.fromArray(S, dy, off + full, tail).sub(dot).mul(FloatVector.fromArray(S, y, off + full, tail));
                 if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + full, tail));
                 g.intoArray(dx, off + full, tail);

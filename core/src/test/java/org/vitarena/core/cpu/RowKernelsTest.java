@@ -292,7 +292,7 @@ class RowKernelsTest {
         }
     }
 
-    /** Whole vectors unmasked and the tail masked or overlapped: the same bits as a mask on every iteration. */
+    /** Whole vectors unmasked and only the tail masked: the same bits as a mask on every iteration (also in place). */
     @Test
     void backwardTailMaskingKeepsTheBits() {
         Random r = new Random(11);
