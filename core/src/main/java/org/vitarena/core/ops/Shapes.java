@@ -168,6 +168,41 @@ public final class Shapes {
         }, x);
     }
 
+    /**
+     * y[..., i, ...] = x[..., order[i], ...] along {@code dim}, where {@code order} is a permutation
+     * of [0, D): one copy where a chain of rolls and permutes would make one each (Swin's shifted
+     * window partition: two rolls and a permute). Its backward is the same movement by the inverse
+     * permutation, a copy as well (no zero fill, no accumulation).
+     *
+     * @throws IllegalArgumentException when {@code order} is not a permutation of [0, D)
+     */
+    public static Tensor reorder(Tensor x, int dim, int[] order) {
+        int d = axis(x, dim);
+        int[] s = x.shape();
+        if (order.length != s[d]) {
+            throw new IllegalArgumentException("reorder of dim " + d + " of " + Arrays.toString(s) + " needs " + s[d] + " indices, got " + order.length);
+        }
+        int[] inverse = new int[order.length];
+        Arrays.fill(inverse, -1);
+        for (int i = 0; i < order.length; i++) {
+            int j = order[i];
+            if (j < 0 || j >= order.length || inverse[j] >= 0) {
+                throw new IllegalArgumentException("reorder: index " + j + " at position " + i + " makes no permutation of [0, " + order.length + ")");
+            }
+            inverse[j] = i;
+        }
+        int o = outer(s, d), in = inner(s, d);
+        Tensor y = Tensor.empty(s);
+        Backend be = x.backend();
+        int[] idx = order.clone();
+        be.gather(x.storage(), o, s[d], in, idx, y.storage());
+        return Tensor.record("reorder", y, g -> {
+            Tensor dx = Tensor.empty(s);
+            be.gather(g.storage(), o, s[d], in, inverse, dx.storage());
+            return new Tensor[]{dx};
+        }, x);
+    }
+
     /** Cyclic shift along {@code dim} by {@code shift} (torch.roll): y[i] = x[(i - shift) mod D]. */
     public static Tensor roll(Tensor x, int dim, int shift) {
         int d = axis(x, dim);

@@ -40,6 +40,18 @@ class OpsForwardTest {
         assertArrayEquals(new float[]{2, 3, 4, 0, 1}, Shapes.roll(Tensor.of(new float[]{0, 1, 2, 3, 4}, 5), 0, -2).toArray());
     }
 
+    @Test void reorderMovesWholeRowsAndRejectsWhatIsNoPermutation() {
+        float[] a = new float[2 * 3 * 2];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        // y[o, i, :] = x[o, order[i], :] with order = [2, 0, 1]
+        assertArrayEquals(new float[]{4, 5, 0, 1, 2, 3, 10, 11, 6, 7, 8, 9},
+                Shapes.reorder(Tensor.of(a, 2, 3, 2), 1, new int[]{2, 0, 1}).toArray());
+        Tensor x = Tensor.of(a, 2, 3, 2);
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reorder(x, 1, new int[]{0, 0, 1}));
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reorder(x, 1, new int[]{0, 1}));
+        assertThrows(IllegalArgumentException.class, () -> Shapes.reorder(x, 1, new int[]{0, 1, 3}));
+    }
+
     @Test void permuteAndMatmulAgreeWithLoops() {
         float[] a = new float[2 * 3 * 4];
         for (int i = 0; i < a.length; i++) a[i] = i;

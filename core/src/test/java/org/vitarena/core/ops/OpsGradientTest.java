@@ -64,6 +64,7 @@ class OpsGradientTest {
         check("concat", t -> Shapes.concat(1, t[0], t[1]), H, TOL, param(rng, 2, 1, 3), param(rng, 2, 4, 3));
         check("gather", t -> Shapes.gather(t[0], 1, new int[]{2, 0, 2, 1}), H, TOL, param(rng, 2, 3, 2));
         check("roll", t -> Shapes.roll(t[0], 1, -2), H, TOL, param(rng, 2, 5, 2));
+        check("reorder", t -> Shapes.reorder(t[0], 1, new int[]{3, 0, 4, 1, 2}), H, TOL, param(rng, 2, 5, 2));
         check("sum", t -> Shapes.sum(t[0], 1, false), H, TOL, param(rng, 2, 3, 4));
         check("mean", t -> Shapes.mean(t[0], 0, true), H, TOL, param(rng, 3, 4));
     }

@@ -174,6 +174,7 @@ public class SwinTransformer extends VisionModel {
         private final WindowAttention attn;
         private final Mlp mlp;
         private final float[] maskData; // [nW, 1, N, N] for a shifted block, else null
+        private final int[] windowOrder, gridOrder; // [G²]: the shift and partition, and their inverse
 
         SwinBlock(int dim, int grid, int heads, int window, int shift, float mlpRatio, boolean qkvBias, float projDrop,
                   float attnDrop, float dropPath, float eps, SplittableRandom rng) {
@@ -186,34 +187,33 @@ public class SwinTransformer extends VisionModel {
             this.norm2 = child("norm2", new LayerNorm(dim, eps));
             this.mlp = child("mlp", new Mlp(dim, (int) (dim * mlpRatio), projDrop, rng));
             this.maskData = shift > 0 ? WindowGeometry.shiftedWindowMask(grid, window, shift) : null;
+            this.windowOrder = WindowGeometry.windowOrder(grid, window, shift);
+            this.gridOrder = WindowGeometry.gridOrder(grid, window, shift);
         }
 
-        /** [B, G, G, C] → windows [B·nW, N, C] (timm's window_partition). */
+        /**
+         * [B, G, G, C] → windows [B·nW, N, C]: timm's roll(x, (−s, −s)) then window_partition, as one
+         * copy. The rolls and the permute, each a copy kept for the backward, held three tensors of
+         * the block's activation size where one does (Swin-T/2 training, BENCHMARKS.md).
+         */
         private Tensor partition(Tensor x) {
-            int b = x.dim(0), c = x.dim(3), per = grid / window;
-            Tensor t = Shapes.permute(Shapes.reshape(x, b, per, window, per, window, c), 0, 1, 3, 2, 4, 5);
-            return Shapes.reshape(t, b * per * per, window * window, c);
+            int b = x.dim(0), c = x.dim(3);
+            Tensor t = Shapes.reorder(Shapes.reshape(x, b, grid * grid, c), 1, windowOrder);
+            return Shapes.reshape(t, b * gridOrder.length / (window * window), window * window, c);
         }
 
-        /** windows [B·nW, N, C] → [B, G, G, C] (timm's window_reverse). */
+        /** windows [B·nW, N, C] → [B, G, G, C]: timm's window_reverse then roll(x, (s, s)), as one copy. */
         private Tensor reverse(Tensor w, int b) {
-            int c = w.dim(2), per = grid / window;
-            Tensor t = Shapes.permute(Shapes.reshape(w, b, per, per, window, window, c), 0, 1, 3, 2, 4, 5);
+            int c = w.dim(2);
+            Tensor t = Shapes.reorder(Shapes.reshape(w, b, grid * grid, c), 1, gridOrder);
             return Shapes.reshape(t, b, grid, grid, c);
-        }
-
-        private Tensor shifted(Tensor x, int s) {
-            return Shapes.roll(Shapes.roll(x, 1, s), 2, s);
         }
 
         Tensor forward(Tensor x) {
             int b = x.dim(0);
-            Tensor h = norm1.forward(x);
-            if (shift > 0) h = shifted(h, -shift);
             int nw = (grid / window) * (grid / window), n = window * window;
             Tensor mask = maskData == null ? null : Tensor.of(maskData, nw, 1, n, n);
-            h = reverse(attn.forward(partition(h), mask), b);
-            if (shift > 0) h = shifted(h, shift);
+            Tensor h = reverse(attn.forward(partition(norm1.forward(x)), mask), b);
             x = Arith.add(x, dropPath.apply(h, training()));
             return Arith.add(x, dropPath.apply(mlp.forward(norm2.forward(x)), training()));
         }

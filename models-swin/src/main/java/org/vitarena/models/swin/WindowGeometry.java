@@ -28,6 +28,33 @@ public final class WindowGeometry {
     }
 
     /**
+     * The token order of timm's shifted window partition, roll(x, (−s, −s)) then window_partition,
+     * as one permutation of the G² grid positions (row-major): entry t, for window-ordered token
+     * t = window·N + position, is the grid position it is read from. Returns [G²].
+     */
+    public static int[] windowOrder(int g, int w, int s) {
+        int per = g / w, n = w * w;
+        int[] order = new int[g * g];
+        for (int t = 0; t < order.length; t++) {
+            int win = t / n, q = t % n;
+            int r = (win / per) * w + q / w, c = (win % per) * w + q % w; // in the rolled grid
+            order[t] = Math.floorMod(r + s, g) * g + Math.floorMod(c + s, g);
+        }
+        return order;
+    }
+
+    /**
+     * The inverse of {@link #windowOrder}: timm's window_reverse then roll(x, (s, s)), as the
+     * window-ordered token each grid position is read from. Returns [G²].
+     */
+    public static int[] gridOrder(int g, int w, int s) {
+        int[] order = windowOrder(g, w, s);
+        int[] inverse = new int[order.length];
+        for (int t = 0; t < order.length; t++) inverse[order[t]] = t;
+        return inverse;
+    }
+
+    /**
      * timm's SwinTransformerBlock.get_attn_mask for a shifted block: label the G×G grid with the 3×3
      * regions that the cyclic shift brings together, partition into windows, and put −100 between
      * tokens of different regions, 0 elsewhere. Returns [nW, N, N] flattened.

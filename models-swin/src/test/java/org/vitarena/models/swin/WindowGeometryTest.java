@@ -1,16 +1,41 @@
 package org.vitarena.models.swin;
 
 import org.junit.jupiter.api.Test;
+import org.vitarena.core.Tensor;
+import org.vitarena.core.ops.Shapes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The window constants and the bias-table resize, against values worked out by hand. */
+/** The window constants and the bias-table resize, against values worked out by hand or timm's composed ops. */
 class WindowGeometryTest {
     @Test
     void relativePositionIndexOfA2x2Window() {
         // S = 3; token p = (hp, wp): index = (hp - hq + 1)·3 + (wp - wq + 1)
         assertArrayEquals(new int[]{4, 3, 1, 0, 5, 4, 2, 1, 7, 6, 4, 3, 8, 7, 5, 4}, WindowGeometry.relativePositionIndex(2));
+    }
+
+    @Test
+    void windowOrderIsTheRollThenThePartitionAndGridOrderUndoesIt() {
+        for (int s : new int[]{0, 2, 3}) {
+            int g = 12, w = 4, per = g / w, n = w * w;
+            float[] ids = new float[g * g];
+            for (int i = 0; i < ids.length; i++) ids[i] = i;
+            // timm: torch.roll(x, (-s, -s), (1, 2)), then window_partition, composed of the separate ops
+            Tensor x = Shapes.roll(Shapes.roll(Tensor.of(ids, 1, g, g, 1), 1, -s), 2, -s);
+            Tensor windows = Shapes.permute(Shapes.reshape(x, 1, per, w, per, w, 1), 0, 1, 3, 2, 4, 5);
+            assertArrayEquals(ints(windows.toArray()), WindowGeometry.windowOrder(g, w, s), "shift " + s);
+            // window_reverse, then torch.roll(x, (s, s), (1, 2)), on the window-ordered token numbers
+            Tensor back = Shapes.permute(Shapes.reshape(Tensor.of(ids, per * per, n, 1), 1, per, per, w, w, 1), 0, 1, 3, 2, 4, 5);
+            back = Shapes.roll(Shapes.roll(Shapes.reshape(back, 1, g, g, 1), 1, s), 2, s);
+            assertArrayEquals(ints(back.toArray()), WindowGeometry.gridOrder(g, w, s), "shift " + s);
+        }
+    }
+
+    private static int[] ints(float[] v) {
+        int[] r = new int[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = (int) v[i];
+        return r;
     }
 
     @Test
