@@ -90,6 +90,17 @@ public final class MemoryPool {
         }
     }
 
+    /**
+     * Hands {@code t}'s memory back to this thread's open scope now, when that scope drew it: for a
+     * temporary an op made during the forward and keeps no reference to (its backward computes it
+     * again). {@code t} must not be used afterwards. Nothing happens outside a scope, for memory
+     * the scope did not draw, or for a {@link Scope#keep kept} tensor.
+     */
+    public static void discard(Tensor t) {
+        Scope s = CURRENT.get();
+        if (s != null && s.pool().backend == t.backend() && !s.isKept(t.storage())) s.release(t.storage());
+    }
+
     /** The open scope of this thread, or null. */
     static Scope current() {
         return CURRENT.get();

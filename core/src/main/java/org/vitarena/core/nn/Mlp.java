@@ -18,6 +18,10 @@ public class Mlp extends Module {
     }
 
     public Tensor forward(Tensor x) {
+        if (training() && drop == 0f && org.vitarena.core.NoGrad.enabled()) {
+            // GELU's output is not kept for the backward (Linalg.geluLinear computes it again)
+            return Linalg.geluLinear(fc1.forward(x), fc2.weight(), fc2.bias());
+        }
         Tensor h = Linalg.linearGelu(x, fc1.weight(), fc1.bias());
         if (training()) h = Stochastic.dropout(h, drop);
         Tensor y = fc2.forward(h);
