@@ -22,22 +22,81 @@ public final class Linalg {
         Backend be = x.backend();
         Tensor y = Tensor.empty(linearShape(x, weight));
         be.linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, y.storage());
-        return Tensor.record("linear", y, g -> {
-            Tensor dx = null, dw = null, db = null;
-            if (x.needsGrad()) {
-                dx = Tensor.empty(x.shape());
-                be.gemm(1, false, false, rows, in, out, g.storage(), 0, out, 0, weight.storage(), 0, in, 0, dx.storage(), 0, in, 0, false);
+        return Tensor.record("linear", y, g -> linearBackward(g, x, weight, bias), x, weight, bias);
+    }
+
+    /** {dx, dW, db} of y = x·Wᵀ + b for the gradient g of y: dx = g·W, dW = gᵀ·x, db = Σ g (null where not needed). */
+    private static Tensor[] linearBackward(Tensor g, Tensor x, Tensor weight, Tensor bias) {
+        int in = x.dim(-1), out = weight.dim(0);
+        int rows = x.size() / in;
+        Backend be = x.backend();
+        Tensor dx = null, dw = null, db = null;
+        if (x.needsGrad()) {
+            dx = Tensor.empty(x.shape());
+            be.gemm(1, false, false, rows, in, out, g.storage(), 0, out, 0, weight.storage(), 0, in, 0, dx.storage(), 0, in, 0, false);
+        }
+        if (weight.needsGrad()) {
+            dw = Tensor.empty(weight.shape());
+            be.gemm(1, true, false, out, in, rows, g.storage(), 0, out, 0, x.storage(), 0, in, 0, dw.storage(), 0, in, 0, false);
+        }
+        if (bias != null && bias.needsGrad()) {
+            db = Tensor.zeros(bias.shape());
+            be.sumRowsInto(g.storage(), rows, out, db.storage());
+        }
+        return new Tensor[]{dx, dw, db};
+    }
+
+    /**
+     * residual + reorder(linear(x, weight, bias)): an output projection whose rows are put back in
+     * another order (Swin's windows back to the grid, {@code order} as in {@link Shapes#reorder} along
+     * dim −2) and added to the residual stream. The projection and the reordered copy are
+     * temporaries that go back to the memory pool at once; composed of the recorded ops, the graph
+     * would hold both, of the residual's size, until the backward (neither's backward needs them).
+     * Every value is the composed one, bit for bit: the same kernels, the residual the left operand
+     * of the addition. x [..., T, I] (T = order.length, or any when order is null), weight [O, I],
+     * bias [O] or null, residual [..., T, O]; y like residual.
+     */
+    public static Tensor linearAdd(Tensor x, Tensor weight, Tensor bias, Tensor residual, int[] order) {
+        int in = x.dim(-1), out = weight.dim(0);
+        int rows = x.size() / in;
+        int[] shape = linearShape(x, weight);
+        if (!Arrays.equals(shape, residual.shape())) {
+            throw new IllegalArgumentException("linearAdd: projection " + Arrays.toString(shape) + " vs residual " + Arrays.toString(residual.shape()));
+        }
+        int tokens = x.rank() < 2 ? 1 : x.dim(-2);
+        if (order != null && order.length != tokens) {
+            throw new IllegalArgumentException("linearAdd: " + order.length + " indices for " + tokens + " rows per item");
+        }
+        int[] inverse = order == null ? null : new int[order.length];
+        if (order != null) {
+            for (int i = 0; i < order.length; i++) inverse[order[i]] = i;
+        }
+        Backend be = x.backend();
+        Tensor t = Tensor.empty(shape);
+        be.linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, t.storage());
+        if (order != null) {
+            Tensor moved = Tensor.empty(shape);
+            be.gather(t.storage(), rows / tokens, tokens, out, order.clone(), moved.storage());
+            org.vitarena.core.MemoryPool.discard(t);
+            t = moved;
+        }
+        Tensor y = Tensor.empty(shape);
+        int[] dense = new int[shape.length];
+        for (int i = shape.length - 1, st = 1; i >= 0; i--) {
+            dense[i] = st;
+            st *= shape[i];
+        }
+        be.binary(org.vitarena.core.backend.BinaryOp.ADD, residual.storage(), dense, t.storage(), dense, y.storage(), shape);
+        org.vitarena.core.MemoryPool.discard(t);
+        return Tensor.record("linear_add", y, g -> {
+            Tensor gt = g;
+            if (order != null && (x.needsGrad() || weight.needsGrad() || bias != null && bias.needsGrad())) {
+                gt = Tensor.empty(shape);
+                be.gather(g.storage(), rows / tokens, tokens, out, inverse, gt.storage());
             }
-            if (weight.needsGrad()) {
-                dw = Tensor.empty(weight.shape());
-                be.gemm(1, true, false, out, in, rows, g.storage(), 0, out, 0, x.storage(), 0, in, 0, dw.storage(), 0, in, 0, false);
-            }
-            if (bias != null && bias.needsGrad()) {
-                db = Tensor.zeros(bias.shape());
-                be.sumRowsInto(g.storage(), rows, out, db.storage());
-            }
-            return new Tensor[]{dx, weight.needsGrad() ? dw : null, db};
-        }, x, weight, bias);
+            Tensor[] d = linearBackward(gt, x, weight, bias);
+            return new Tensor[]{d[0], d[1], d[2], residual.needsGrad() ? g : null};
+        }, x, weight, bias, residual);
     }
 
     /** [..., O] for x [..., I] and weight [O, I]; refuses a mismatch. */

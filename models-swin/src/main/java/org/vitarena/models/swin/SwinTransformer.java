@@ -136,6 +136,22 @@ public class SwinTransformer extends VisionModel {
 
         /** x [B·nW, N, C] → [B·nW, N, C]; {@code mask} [nW, 1, N, N] or null. */
         Tensor forward(Tensor x, Tensor mask) {
+            return project(attend(x, mask));
+        }
+
+        /** The output projection, then its dropout in training: [B·nW, N, C] → [B·nW, N, C]. */
+        Tensor project(Tensor a) {
+            Tensor y = proj.forward(a);
+            return training() ? Stochastic.dropout(y, projDrop) : y;
+        }
+
+        /** Whether the output projection is only the linear layer (no dropout after it). */
+        boolean plainProjection() {
+            return !training() || projDrop == 0f;
+        }
+
+        /** The attention before its output projection: x [B·nW, N, C] → [B·nW, N, C]. */
+        Tensor attend(Tensor x, Tensor mask) {
             int bw = x.dim(0), n = x.dim(1), c = x.dim(2);
             if (!training() || attnDrop == 0f) { // fused: q, k, v read in place from the qkv buffer
                 Tensor bias = relativePositionBias(); // [1, H, N, N]
@@ -144,8 +160,7 @@ public class SwinTransformer extends VisionModel {
                     bias = Arith.add(bias, mask); // [nW, H, N, N]
                     if (b > 1) bias = Shapes.reshape(Arith.expand(Shapes.reshape(bias, 1, nw, heads, n, n), b, nw, heads, n, n), bw, heads, n, n);
                 }
-                Tensor y = proj.forward(AttentionOp.fromQkv(qkv.forward(x), heads, scale, bias)); // [B·nW, N, C]
-                return training() ? Stochastic.dropout(y, projDrop) : y;
+                return AttentionOp.fromQkv(qkv.forward(x), heads, scale, bias); // [B·nW, N, C]
             }
             Tensor t = Shapes.permute(Shapes.reshape(qkv.forward(x), bw, n, 3, heads, headDim), 2, 0, 3, 1, 4); // [3, B·nW, H, N, D]
             Tensor q = Shapes.select(t, 0, 0), k = Shapes.select(t, 0, 1), v = Shapes.select(t, 0, 2);
@@ -157,9 +172,7 @@ public class SwinTransformer extends VisionModel {
             }
             Tensor p = Norms.softmax(logits);
             if (training()) p = Stochastic.dropout(p, attnDrop);
-            Tensor y = Shapes.reshape(Shapes.transpose(Linalg.matmul(p, v), 1, 2), bw, n, c); // [B·nW, N, C]
-            y = proj.forward(y);
-            return training() ? Stochastic.dropout(y, projDrop) : y;
+            return Shapes.reshape(Shapes.transpose(Linalg.matmul(p, v), 1, 2), bw, n, c); // [B·nW, N, C]
         }
     }
 
@@ -213,8 +226,16 @@ public class SwinTransformer extends VisionModel {
             int b = x.dim(0);
             int nw = (grid / window) * (grid / window), n = window * window;
             Tensor mask = maskData == null ? null : Tensor.of(maskData, nw, 1, n, n);
-            Tensor h = reverse(attn.forward(partition(norm1.forward(x)), mask), b);
-            x = Arith.add(x, dropPath.apply(h, training()));
+            Tensor a = attn.attend(partition(norm1.forward(x)), mask); // [B·nW, N, C]
+            if (attn.plainProjection() && (!training() || dropPath.rate() == 0f)) {
+                // x + window_reverse(proj(a)) rolled back, in one op that keeps neither copy for the backward
+                int c = x.dim(3);
+                Tensor y = Linalg.linearAdd(Shapes.reshape(a, b, grid * grid, c), attn.proj.weight(), attn.proj.bias(),
+                        Shapes.reshape(x, b, grid * grid, c), gridOrder);
+                x = Shapes.reshape(y, b, grid, grid, c);
+            } else {
+                x = Arith.add(x, dropPath.apply(reverse(attn.project(a), b), training()));
+            }
             return Arith.add(x, dropPath.apply(mlp.forward(norm2.forward(x)), training()));
         }
     }
