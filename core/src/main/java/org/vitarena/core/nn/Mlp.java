@@ -1,5 +1,6 @@
 package org.vitarena.core.nn;
 
+import org.vitarena.core.NoGrad;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.ops.Linalg;
 import org.vitarena.core.ops.Stochastic;
@@ -18,7 +19,7 @@ public class Mlp extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        if (training() && drop == 0f && org.vitarena.core.NoGrad.enabled()) {
+        if (training() && drop == 0f && NoGrad.enabled()) {
             // GELU's output is not kept for the backward (Linalg.geluLinear computes it again)
             return Linalg.geluLinear(fc1.forward(x), fc2.weight(), fc2.bias());
         }

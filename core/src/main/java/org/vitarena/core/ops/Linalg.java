@@ -1,7 +1,10 @@
 package org.vitarena.core.ops;
 
+import org.vitarena.core.MemoryPool;
 import org.vitarena.core.Tensor;
 import org.vitarena.core.backend.Backend;
+import org.vitarena.core.backend.BinaryOp;
+import org.vitarena.core.backend.UnaryOp;
 
 import java.util.Arrays;
 
@@ -67,27 +70,20 @@ public final class Linalg {
         if (order != null && order.length != tokens) {
             throw new IllegalArgumentException("linearAdd: " + order.length + " indices for " + tokens + " rows per item");
         }
-        int[] inverse = order == null ? null : new int[order.length];
-        if (order != null) {
-            for (int i = 0; i < order.length; i++) inverse[order[i]] = i;
-        }
+        int[] inverse = order == null ? null : Shapes.inverse(order);
         Backend be = x.backend();
         Tensor t = Tensor.empty(shape);
         be.linear(x.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, t.storage());
         if (order != null) {
             Tensor moved = Tensor.empty(shape);
-            be.gather(t.storage(), rows / tokens, tokens, out, order.clone(), moved.storage());
-            org.vitarena.core.MemoryPool.discard(t);
+            be.gather(t.storage(), rows / tokens, tokens, out, order, moved.storage());
+            MemoryPool.discard(t);
             t = moved;
         }
         Tensor y = Tensor.empty(shape);
-        int[] dense = new int[shape.length];
-        for (int i = shape.length - 1, st = 1; i >= 0; i--) {
-            dense[i] = st;
-            st *= shape[i];
-        }
-        be.binary(org.vitarena.core.backend.BinaryOp.ADD, residual.storage(), dense, t.storage(), dense, y.storage(), shape);
-        org.vitarena.core.MemoryPool.discard(t);
+        int[] dense = Arith.broadcastStrides(shape, shape);
+        be.binary(BinaryOp.ADD, residual.storage(), dense, t.storage(), dense, y.storage(), shape);
+        MemoryPool.discard(t);
         return Tensor.record("linear_add", y, g -> {
             Tensor gt = g;
             if (order != null && (x.needsGrad() || weight.needsGrad() || bias != null && bias.needsGrad())) {
@@ -140,32 +136,26 @@ public final class Linalg {
         Tensor h = gelu(u, be);
         Tensor y = Tensor.empty(yShape);
         be.linear(h.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, y.storage());
-        org.vitarena.core.MemoryPool.discard(h);
+        MemoryPool.discard(h);
         return Tensor.record("gelu_linear", y, g -> {
-            Tensor du = null, dw = null, db = null;
+            Tensor du = null;
             if (u.needsGrad()) {
                 Tensor dh = Tensor.empty(u.shape());
                 be.gemm(1, false, false, rows, in, out, g.storage(), 0, out, 0, weight.storage(), 0, in, 0, dh.storage(), 0, in, 0, false);
                 du = Tensor.empty(u.shape());
-                be.unaryBackward(org.vitarena.core.backend.UnaryOp.GELU, u.storage(), dh.storage(), du.storage(), false);
+                be.unaryBackward(UnaryOp.GELU, u.storage(), dh.storage(), du.storage(), false);
             }
-            if (weight.needsGrad()) {
-                Tensor hAgain = gelu(u, be);
-                dw = Tensor.empty(weight.shape());
-                be.gemm(1, true, false, out, in, rows, g.storage(), 0, out, 0, hAgain.storage(), 0, in, 0, dw.storage(), 0, in, 0, false);
-            }
-            if (bias != null && bias.needsGrad()) {
-                db = Tensor.zeros(bias.shape());
-                be.sumRowsInto(g.storage(), rows, out, db.storage());
-            }
-            return new Tensor[]{du, weight.needsGrad() ? dw : null, db};
+            // dW and db as linear's backward gives them, with GELU(u) computed again (a detached u
+            // stands in for it when no weight gradient needs its values)
+            Tensor[] d = linearBackward(g, weight.needsGrad() ? gelu(u, be) : u.detach(), weight, bias);
+            return new Tensor[]{du, d[1], d[2]};
         }, u, weight, bias);
     }
 
     /** GELU(u) into a new tensor, recording nothing. */
     private static Tensor gelu(Tensor u, Backend be) {
         Tensor h = Tensor.empty(u.shape());
-        be.unary(org.vitarena.core.backend.UnaryOp.GELU, u.storage(), h.storage());
+        be.unary(UnaryOp.GELU, u.storage(), h.storage());
         return h;
     }
 

@@ -182,6 +182,24 @@ public final class Shapes {
         if (order.length != s[d]) {
             throw new IllegalArgumentException("reorder of dim " + d + " of " + Arrays.toString(s) + " needs " + s[d] + " indices, got " + order.length);
         }
+        int[] inverse = inverse(order);
+        int o = outer(s, d), in = inner(s, d);
+        Tensor y = Tensor.empty(s);
+        Backend be = x.backend();
+        be.gather(x.storage(), o, s[d], in, order, y.storage());
+        return Tensor.record("reorder", y, g -> {
+            Tensor dx = Tensor.empty(s);
+            be.gather(g.storage(), o, s[d], in, inverse, dx.storage());
+            return new Tensor[]{dx};
+        }, x);
+    }
+
+    /**
+     * The inverse of a permutation: inverse[order[i]] = i.
+     *
+     * @throws IllegalArgumentException when {@code order} is not a permutation of [0, order.length)
+     */
+    public static int[] inverse(int[] order) {
         int[] inverse = new int[order.length];
         Arrays.fill(inverse, -1);
         for (int i = 0; i < order.length; i++) {
@@ -191,16 +209,7 @@ public final class Shapes {
             }
             inverse[j] = i;
         }
-        int o = outer(s, d), in = inner(s, d);
-        Tensor y = Tensor.empty(s);
-        Backend be = x.backend();
-        int[] idx = order.clone();
-        be.gather(x.storage(), o, s[d], in, idx, y.storage());
-        return Tensor.record("reorder", y, g -> {
-            Tensor dx = Tensor.empty(s);
-            be.gather(g.storage(), o, s[d], in, inverse, dx.storage());
-            return new Tensor[]{dx};
-        }, x);
+        return inverse;
     }
 
     /** Cyclic shift along {@code dim} by {@code shift} (torch.roll): y[i] = x[(i - shift) mod D]. */

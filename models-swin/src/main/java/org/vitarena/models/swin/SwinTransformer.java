@@ -212,7 +212,7 @@ public class SwinTransformer extends VisionModel {
         private Tensor partition(Tensor x) {
             int b = x.dim(0), c = x.dim(3);
             Tensor t = Shapes.reorder(Shapes.reshape(x, b, grid * grid, c), 1, windowOrder);
-            return Shapes.reshape(t, b * gridOrder.length / (window * window), window * window, c);
+            return Shapes.reshape(t, b * grid * grid / (window * window), window * window, c);
         }
 
         /** windows [B·nW, N, C] → [B, G, G, C]: timm's window_reverse then roll(x, (s, s)), as one copy. */

@@ -1,5 +1,7 @@
 package org.vitarena.models.swin;
 
+import org.vitarena.core.ops.Shapes;
+
 /**
  * The constant index and mask data of Swin's window attention, and timm's resizing of a relative
  * position bias table, computed on the host.
@@ -48,10 +50,7 @@ public final class WindowGeometry {
      * window-ordered token each grid position is read from. Returns [G²].
      */
     public static int[] gridOrder(int g, int w, int s) {
-        int[] order = windowOrder(g, w, s);
-        int[] inverse = new int[order.length];
-        for (int t = 0; t < order.length; t++) inverse[order[t]] = t;
-        return inverse;
+        return Shapes.inverse(windowOrder(g, w, s));
     }
 
     /**
