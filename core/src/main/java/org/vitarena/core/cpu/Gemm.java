@@ -34,6 +34,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>many items: parallel over batch items, one thread each;
  *   <li>one large item: op(B) packed once, shared, then balanced row (and if needed column)
  *       blocks of C over the threads (op(A) stored transposed read in place by the 8-row tile);
+ *   <li>one item whose C is a single row block (at most MC_PANELS row panels): column panels split
+ *       over the threads, each packing its B panels per k-block just before using them;
  *   <li>one item with a long k and a small C (weight gradients over many tokens): k split into
  *       parts handed to the threads as they come free, each part summed into its own copy of C
  *       (the first into C itself) and the copies added in part order at the end, so the result
@@ -79,6 +81,13 @@ public final class Gemm {
   static final long KSPLIT_MN = 1L << 18;
   /** k split: k-blocks per part (parts are handed out to threads as they come free). */
   private static final int KSPLIT_PART_BLOCKS = 8;
+  /**
+   * Column split (one row block of C, see {@link Call#columnsItem}): column panels a thread packs
+   * per k-block before using them: 8 x 16 x 256 floats, 128 KiB, stay in L2 beside the A block.
+   */
+  private static final int COLUMN_CHUNK_PANELS = 8;
+  /** 6-row tile: A stored transposed is read in place when C has at most this many column panels. */
+  private static final int A_IN_PLACE_PANELS = 8;
 
   /** Packing walks this many stored rows of A or B at a time. */
   private static final int PACK_ROWS = 8;
@@ -224,8 +233,13 @@ public final class Gemm {
     if (byBatch) {
       CpuThreads.parallelChunks(batch, call::serialItem);
     } else {
+      boolean byColumns = call.mPanels <= MC_PANELS && call.nPanels >= 2 * nt;
       for (int bi = 0; bi < batch; bi++) {
-        call.parallelItem(bi, nt);
+        if (byColumns) {
+          call.columnsItem(bi, nt);
+        } else {
+          call.parallelItem(bi, nt);
+        }
       }
     }
   }
@@ -321,6 +335,20 @@ public final class Gemm {
     }
 
     /**
+     * Whether op(A), stored transposed, is read in place rather than packed. The 8-row tile: unless
+     * its stored rows are a multiple of 512 floats apart (they would share L1 sets). The 6-row tile
+     * reads it with {@code smallKernel2x6} (six broadcasts 1 apart, a stride the JIT cannot fold),
+     * which beats packing only when each A block meets few B panels: deit_tiny-like weight
+     * gradients, 2 threads: [256 x 64 x 2080] 96 -> 114 GFLOP/s in place, [768 x 192 x 2080]
+     * 145 -> 121 (12 panels).
+     *
+     * @param panels the column panels each A block meets
+     */
+    boolean aInPlace(int panels) {
+      return transA && lda % 512 != 0 && (MR == 8 || panels <= A_IN_PLACE_PANELS);
+    }
+
+    /**
      * One batch item on the calling thread alone: B packed whole, then row blocks, each over all
      * k-blocks (its block of C stays in cache while k is walked).
      */
@@ -339,12 +367,12 @@ public final class Gemm {
       // A stored transposed is read in place by the 8-row tile, as in kSplitItem: deit_tiny's weight
       // gradients [768 x 192 x 2112] and [576 x 192 x 2112] took 15% less of a training step
       // (three interleaved pairs), [192 x 768 x 2112] the same
-      boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
+      boolean aInPlace = aInPlace(jHi - jLo);
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
           block(bi, i1, i2, jLo, jHi, p0, Math.min(kcBlock, k - p0), pb, p0 * nPad, c, cBase, ldc,
-              accumulate || p0 > 0, aInPlace, w);
+              accumulate || p0 > 0, aInPlace, false, w);
         }
         epilogue(c, cBase, ldc, i1 * MR, Math.min(m, i2 * MR), jLo * NR, Math.min(n, jHi * NR),
             bias, gelu);
@@ -381,6 +409,40 @@ public final class Gemm {
     }
 
     /**
+     * One batch item whose C is one row block (weight gradients with few output rows, such as
+     * [64 x 256 x 2080]) over all threads: the column panels are split over the threads, and each
+     * thread packs a chunk of B panels per k-block just before it multiplies them by the whole
+     * (packed) A block, so B goes from memory to L2 once. {@link #parallelItem} would pack all of B
+     * first and then have every thread read all of it again, three passes over a B of megabytes
+     * for a product of a few milliseconds. Tiles, k-blocks and kernels are those of {@link #rows},
+     * so every element of C is the same sum in the same order, bit for bit.
+     */
+    void columnsItem(int bi, int nt) {
+      int chunks = Math.min(nPanels, nt);
+      int cBase = cOff + bi * strideC;
+      CpuThreads.parallelChunks(chunks, t -> {
+        Work w = WORK.get();
+        int jLo = t * nPanels / chunks;
+        int jHi = (t + 1) * nPanels / chunks;
+        boolean aInPlace = aInPlace(jHi - jLo);
+        float[] pb = w.packB(COLUMN_CHUNK_PANELS * kcBlock * NR);
+        for (int p0 = 0; p0 < k; p0 += kcBlock) {
+          int kc = Math.min(kcBlock, k - p0);
+          // A's block is packed once per k-block (by the first chunk's call), B chunk by chunk
+          for (int j1 = jLo; j1 < jHi; j1 += COLUMN_CHUNK_PANELS) {
+            int j2 = Math.min(jHi, j1 + COLUMN_CHUNK_PANELS);
+            // panel jp lands at pb[(jp - j1) * kc * NR]
+            int base = -j1 * kc * NR;
+            packB(bi, pb, base, j1, j2, p0, kc);
+            block(bi, 0, mPanels, j1, j2, p0, kc, pb, base, c, cBase, ldc, accumulate || p0 > 0,
+                aInPlace, j1 > jLo, w);
+          }
+        }
+        epilogue(c, cBase, ldc, 0, m, jLo * NR, Math.min(n, jHi * NR), bias, gelu);
+      });
+    }
+
+    /**
      * One batch item with a long k over all threads: k-blocks grouped in parts, each part
      * computed into its own copy of C (part 0: C itself), the copies added in part order.
      */
@@ -402,7 +464,7 @@ public final class Gemm {
         // overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s
         // in a training step). Not when 512 | lda: its rows would share too few cache sets. The
         // 6-row tile always packs A (see block).
-        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
+        boolean aInPlace = aInPlace(nPanels);
         int kb0 = part * KSPLIT_PART_BLOCKS;
         int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
         for (int kb = kb0; kb < kb1; kb++) {
@@ -410,7 +472,7 @@ public final class Gemm {
           int kc = Math.min(kcBlock, k - p0);
           packB(bi, pb, 0, 0, nPanels, p0, kc);
           boolean add = kb > kb0 || (part == 0 && accumulate);
-          block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, aInPlace, w);
+          block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, aInPlace, false, w);
         }
       });
       for (int s = 1; s < parts; s++) {
@@ -541,23 +603,27 @@ public final class Gemm {
     /**
      * Target rows of panels [iLo, iHi) x columns of panels [jLo, jHi) (+)= op(A_bi) rows times
      * k-block [p0, p0+kc), whose packed B panel jp is at pb[pbBase + jp*kc*NR]. Target element
-     * (i,j) is t[tOff + i*ldt + j].
+     * (i,j) is t[tOff + i*ldt + j]. With {@code aPacked} (rows [iLo, iHi) one row block) the
+     * work buffer already holds A's packed block for this k-block, from the previous call.
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
-        int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, Work w) {
+        int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, boolean aPacked,
+        Work w) {
       // A packed in rows (row r of a panel kc contiguous floats): always with the 6-row tile, which
       // kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A transposed,
       // with six broadcasts off one base); with the 8-row tile when A is read row by row and its
       // rows are 2 KiB apart or a multiple of that, where the eight rows share L1 sets with the B
       // panel and evict each other (1024^3: 300-406 -> 366-393 GFLOP/s on Zen 5)
-      boolean rowsPacked = MR == 6 || !transA && lda % 512 == 0;
+      boolean rowsPacked = MR == 6 && !aInPlace || !transA && lda % 512 == 0;
       // A packed in columns (MR-tall panels): the 8-row tile, A stored transposed, not read in place
       boolean packed = MR == 8 && transA && !aInPlace;
       float[] pa = w.packA;
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
-        if (rowsPacked) {
+        if (aPacked) {
+          // the caller's previous call packed this row block and k-block of A into pa
+        } else if (rowsPacked) {
           packRows(bi, pa, i1, i2, p0, kc);
         } else if (packed) {
           packA(bi, pa, i1, i2, p0, kc);
@@ -593,7 +659,13 @@ public final class Gemm {
               rsA = lda;
               csA = 1;
             }
-            if (mr == MR && nr == NR) {
+            if (MR == 6 && !rowsPacked) {
+              if (nr <= VL) {
+                smallKernel1x6(kc, a, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+              } else {
+                smallKernel2x6(kc, a, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
+              }
+            } else if (mr == MR && nr == NR) {
               if (MR == 6) {
                 kernelRows6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, add);
               } else if (rsA == 1) {

@@ -338,6 +338,53 @@ class GemmTest {
   }
 
   @Test
+  void packedPathsAreKBlockedFmaChainsBitForBit() {
+    // Every packed path (one thread's rows; rows split over threads; columns split over threads
+    // when C is one row block; A stored transposed read in place or packed) computes each element
+    // as: per k-block of kcBlock = ceil(k / ceil(k / KC_MAX)), an FMA chain over p in order from
+    // zero, the block sums added to C in block order. So this reference matches bit for bit, on
+    // every path, for every thread count.
+    Random r = new Random(11);
+    // m, n, k: one row block with few column panels (A^T in place), one row block with many,
+    // several row blocks, ragged tiles, several k-blocks
+    int[][] shapes = {{64, 64, 700}, {40, 200, 600}, {70, 40, 530}, {250, 150, 300}, {13, 300, 260},
+        {193, 33, 517}};
+    for (int[] sh : shapes) {
+      int m = sh[0], n = sh[1], k = sh[2];
+      int blocks = (k + Gemm.KC_MAX - 1) / Gemm.KC_MAX;
+      int kcBlock = (k + blocks - 1) / blocks;
+      for (int t = 0; t < 4; t++) {
+        boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+        float[] a = random(r, m * k), b = random(r, k * n);
+        float[] expect = new float[m * n];
+        for (int i = 0; i < m; i++) {
+          for (int j = 0; j < n; j++) {
+            float acc = 0;
+            for (int p0 = 0; p0 < k; p0 += kcBlock) {
+              float s = 0;
+              for (int p = p0; p < Math.min(k, p0 + kcBlock); p++) {
+                s = Math.fma(a[ta ? p * m + i : i * k + p], b[tb ? j * k + p : p * n + j], s);
+              }
+              acc = p0 == 0 ? s : acc + s;
+            }
+            expect[i * n + j] = acc;
+          }
+        }
+        for (int threads = 1; threads <= 3; threads++) {
+          CpuThreads.setThreads(threads);
+          float[] c = new float[m * n];
+          Gemm.sgemm(1, ta, tb, m, n, k, a, 0, ta ? m : k, 0, b, 0, tb ? k : n, 0, c, 0, n, 0, false);
+          for (int i = 0; i < m * n; i++) {
+            assertEquals(Float.floatToIntBits(expect[i]), Float.floatToIntBits(c[i]),
+                "[" + m + "x" + n + "x" + k + "] " + (ta ? "T" : "N") + (tb ? "T" : "N") + ", "
+                    + threads + " threads, at " + i);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroKClearsOrKeeps() {
     float[] c = {1, 2, 3, 4, 5, 6};
     Gemm.sgemm(1, false, false, 2, 3, 0, new float[0], 0, 1, 0, new float[0], 0, 3, 0,
