@@ -346,9 +346,9 @@ class GemmTest {
     // every path, for every thread count.
     Random r = new Random(11);
     // m, n, k: one row block with few column panels (A^T in place), one row block with many,
-    // several row blocks, ragged tiles, several k-blocks
+    // several row blocks, ragged tiles, several k-blocks, one k-block (A untransposed read in place)
     int[][] shapes = {{64, 64, 700}, {40, 200, 600}, {70, 40, 530}, {250, 150, 300}, {13, 300, 260},
-        {193, 33, 517}};
+        {193, 33, 517}, {200, 100, 192}, {70, 200, 129}};
     for (int[] sh : shapes) {
       int m = sh[0], n = sh[1], k = sh[2];
       int blocks = (k + Gemm.KC_MAX - 1) / Gemm.KC_MAX;
