@@ -1,7 +1,5 @@
 package org.vitarena.core.cpu;
 
-import java.util.Arrays;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -37,7 +35,7 @@ final class RowKernels {
      * y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. Whole vectors run unmasked; the
      * ragged tail runs through the same loop bodies from a copy padded with -inf (exp gives +0
      * there, which changes no lane of the sum), so the result is the same bits as an all-masked loop.
-     * One call site of {@code exp} and of {@code sum}: with a second one for the tail, C2 ran out of
+     * One call site of {@code exp}: with a second one for the tail, C2 ran out of
      * nodes (NodeCountInliningCutoff), called the tail's exp out of line and boxed its vectors, for
      * every row of 65 tokens (Zen 3: 132 ns a 65-wide row, 116 now; 79 for 64 columns). No masked
      * loads or stores either: a masked store is microcoded on AMD's cores (149 ns a row).
@@ -52,7 +50,7 @@ final class RowKernels {
             int off = r * cols;
             if (rem > 0) {
                 System.arraycopy(x, off + full, pad, 0, rem);
-                Arrays.fill(pad, rem, VL, Float.NEGATIVE_INFINITY);
+                for (int l = rem; l < VL; l++) pad[l] = Float.NEGATIVE_INFINITY;
             }
             FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
             for (int c = 0; c < end; c += VL) {
@@ -67,7 +65,12 @@ final class RowKernels {
                 e.intoArray(c < full ? y : pad, c < full ? off + c : 0);
                 vsum = vsum.add(e);
             }
-            float inv = 1f / sum(vsum, tmp);
+            // sum(vsum, tmp) written out: C2 declined that call too (NodeCountInliningCutoff, after
+            // the exp) and boxed vsum, once a row
+            vsum.intoArray(tmp, 0);
+            float total = 0;
+            for (int l = 0; l < VL; l++) total += tmp[l];
+            float inv = 1f / total;
             for (int c = 0; c < full; c += VL) {
                 FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
             }
