@@ -1,6 +1,8 @@
 package org.vitarena.core.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -86,8 +88,6 @@ public final class Gemm {
    * per k-block before using them: 8 x 16 x 256 floats, 128 KiB, stay in L2 beside the A block.
    */
   private static final int COLUMN_CHUNK_PANELS = 8;
-  /** 6-row tile: A stored transposed is read in place when C has at most this many column panels. */
-  private static final int A_IN_PLACE_PANELS = 8;
 
   /** Packing walks this many stored rows of A or B at a time. */
   private static final int PACK_ROWS = 8;
@@ -335,20 +335,6 @@ public final class Gemm {
     }
 
     /**
-     * Whether op(A), stored transposed, is read in place rather than packed. The 8-row tile: unless
-     * its stored rows are a multiple of 512 floats apart (they would share L1 sets). The 6-row tile
-     * reads it with {@code smallKernel2x6} (six broadcasts 1 apart, a stride the JIT cannot fold),
-     * which beats packing only when each A block meets few B panels: deit_tiny-like weight
-     * gradients, 2 threads: [256 x 64 x 2080] 96 -> 114 GFLOP/s in place, [768 x 192 x 2080]
-     * 145 -> 121 (12 panels).
-     *
-     * @param panels the column panels each A block meets
-     */
-    boolean aInPlace(int panels) {
-      return transA && lda % 512 != 0 && (MR == 8 || panels <= A_IN_PLACE_PANELS);
-    }
-
-    /**
      * One batch item on the calling thread alone: B packed whole, then row blocks, each over all
      * k-blocks (its block of C stays in cache while k is walked).
      */
@@ -367,7 +353,7 @@ public final class Gemm {
       // A stored transposed is read in place by the 8-row tile, as in kSplitItem: deit_tiny's weight
       // gradients [768 x 192 x 2112] and [576 x 192 x 2112] took 15% less of a training step
       // (three interleaved pairs), [192 x 768 x 2112] the same
-      boolean aInPlace = aInPlace(jHi - jLo);
+      boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
@@ -424,7 +410,7 @@ public final class Gemm {
         Work w = WORK.get();
         int jLo = t * nPanels / chunks;
         int jHi = (t + 1) * nPanels / chunks;
-        boolean aInPlace = aInPlace(jHi - jLo);
+        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         float[] pb = w.packB(COLUMN_CHUNK_PANELS * kcBlock * NR);
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
           int kc = Math.min(kcBlock, k - p0);
@@ -464,7 +450,7 @@ public final class Gemm {
         // overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s
         // in a training step). Not when 512 | lda: its rows would share too few cache sets. The
         // 6-row tile always packs A (see block).
-        boolean aInPlace = aInPlace(nPanels);
+        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         int kb0 = part * KSPLIT_PART_BLOCKS;
         int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
         for (int kb = kb0; kb < kb1; kb++) {
@@ -549,6 +535,10 @@ public final class Gemm {
         }
         return;
       }
+      if (VL == 8) {
+        transposeInto(a, base + p0 * lda, lda, iLo * MR, iEnd, kc, pa);
+        return;
+      }
       // stored rows of A walked PACK_ROWS_T at a time, as in packA
       for (int q0 = 0; q0 < kc; q0 += PACK_ROWS_T) {
         int q1 = Math.min(kc, q0 + PACK_ROWS_T);
@@ -614,7 +604,7 @@ public final class Gemm {
       // with six broadcasts off one base); with the 8-row tile when A is read row by row and its
       // rows are 2 KiB apart or a multiple of that, where the eight rows share L1 sets with the B
       // panel and evict each other (1024^3: 300-406 -> 366-393 GFLOP/s on Zen 5)
-      boolean rowsPacked = MR == 6 && !aInPlace || !transA && lda % 512 == 0;
+      boolean rowsPacked = MR == 6 || !transA && lda % 512 == 0;
       // A packed in columns (MR-tall panels): the 8-row tile, A stored transposed, not read in place
       boolean packed = MR == 8 && transA && !aInPlace;
       float[] pa = w.packA;
@@ -659,13 +649,7 @@ public final class Gemm {
               rsA = lda;
               csA = 1;
             }
-            if (MR == 6 && !rowsPacked) {
-              if (nr <= VL) {
-                smallKernel1x6(kc, a, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
-              } else {
-                smallKernel2x6(kc, a, ai, rsA, csA, pb, bIdx, NR, t, ti, ldt, mr, nr, add);
-              }
-            } else if (mr == MR && nr == NR) {
+            if (mr == MR && nr == NR) {
               if (MR == 6) {
                 kernelRows6(kc, pa, ai, kc, pb, bIdx, t, ti, ldt, add);
               } else if (rsA == 1) {
@@ -744,6 +728,108 @@ public final class Gemm {
         }
       }
     }
+  }
+
+  /**
+   * 8-lane transposition, stage b (b = 0, 1, 2) pairing rows i and i + 2^b: lane l takes lane
+   * l - 2^b ({@code DOWN}) or l + 2^b ({@code UP}) of the other row where bit b of l is set
+   * ({@code BIT}) or clear. Null unless vectors have 8 lanes.
+   */
+  private static final VectorShuffle<Float>[] DOWN = lanes8Shuffles(-1);
+  private static final VectorShuffle<Float>[] UP = lanes8Shuffles(1);
+  private static final VectorMask<Float>[] BIT = lanes8Bits();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] lanes8Shuffles(int dir) {
+    if (VL != 8) return null;
+    VectorShuffle<Float>[] out = new VectorShuffle[3];
+    for (int b = 0; b < 3; b++) {
+      int[] idx = new int[8];
+      for (int l = 0; l < 8; l++) idx[l] = (l + dir * (1 << b)) & 7;
+      out[b] = VectorShuffle.fromArray(S, idx, 0);
+    }
+    return out;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static VectorMask<Float>[] lanes8Bits() {
+    if (VL != 8) return null;
+    VectorMask<Float>[] out = new VectorMask[3];
+    for (int b = 0; b < 3; b++) {
+      boolean[] set = new boolean[8];
+      for (int l = 0; l < 8; l++) set[l] = (l & (1 << b)) != 0;
+      out[b] = VectorMask.fromArray(S, set, 0);
+    }
+    return out;
+  }
+
+  /**
+   * The 6-row tile's packing of A stored transposed (VL must be 8): for the columns [c0, c1) of the
+   * stored rows src0 + p*lda, p &lt; kc, column c goes to pa[((c-c0)/6)*kc*6 + ((c-c0)%6)*kc + p],
+   * the row panels {@code packRows} writes. 8 x 8 blocks are transposed in registers (three stages
+   * of lane moves and blends), the rest element by element: 0.42-0.53 against 0.90-1.22 ns an
+   * element one at a time (Zen 3, blocks of 64-768 columns), which was a fifth of a
+   * [768 x 192 x 2080] weight gradient.
+   */
+  private static void transposeInto(float[] a, int src0, int lda, int c0, int c1, int kc,
+      float[] pa) {
+    int cV = c0 + ((c1 - c0) & ~7);
+    int pV = kc & ~7;
+    VectorShuffle<Float> d0 = DOWN[0], d1 = DOWN[1], d2 = DOWN[2], u0 = UP[0], u1 = UP[1], u2 = UP[2];
+    VectorMask<Float> b0 = BIT[0], b1 = BIT[1], b2 = BIT[2];
+    for (int p = 0; p < pV; p += 8) {
+      int s = src0 + p * lda;
+      for (int c = c0; c < cV; c += 8) {
+        // r_q = stored row p+q, columns c..c+7
+        FloatVector r0 = FloatVector.fromArray(S, a, s + c);
+        FloatVector r1 = FloatVector.fromArray(S, a, s + lda + c);
+        FloatVector r2 = FloatVector.fromArray(S, a, s + 2 * lda + c);
+        FloatVector r3 = FloatVector.fromArray(S, a, s + 3 * lda + c);
+        FloatVector r4 = FloatVector.fromArray(S, a, s + 4 * lda + c);
+        FloatVector r5 = FloatVector.fromArray(S, a, s + 5 * lda + c);
+        FloatVector r6 = FloatVector.fromArray(S, a, s + 6 * lda + c);
+        FloatVector r7 = FloatVector.fromArray(S, a, s + 7 * lda + c);
+        FloatVector t0 = r0.blend(r4.rearrange(d2), b2), t4 = r0.rearrange(u2).blend(r4, b2);
+        FloatVector t1 = r1.blend(r5.rearrange(d2), b2), t5 = r1.rearrange(u2).blend(r5, b2);
+        FloatVector t2 = r2.blend(r6.rearrange(d2), b2), t6 = r2.rearrange(u2).blend(r6, b2);
+        FloatVector t3 = r3.blend(r7.rearrange(d2), b2), t7 = r3.rearrange(u2).blend(r7, b2);
+        r0 = t0.blend(t2.rearrange(d1), b1);
+        r2 = t0.rearrange(u1).blend(t2, b1);
+        r1 = t1.blend(t3.rearrange(d1), b1);
+        r3 = t1.rearrange(u1).blend(t3, b1);
+        r4 = t4.blend(t6.rearrange(d1), b1);
+        r6 = t4.rearrange(u1).blend(t6, b1);
+        r5 = t5.blend(t7.rearrange(d1), b1);
+        r7 = t5.rearrange(u1).blend(t7, b1);
+        // the last stage: its output j is column c + j over the stored rows p..p+7
+        r0.blend(r1.rearrange(d0), b0).intoArray(pa, panelRow(c, c0, kc) + p);
+        r0.rearrange(u0).blend(r1, b0).intoArray(pa, panelRow(c + 1, c0, kc) + p);
+        r2.blend(r3.rearrange(d0), b0).intoArray(pa, panelRow(c + 2, c0, kc) + p);
+        r2.rearrange(u0).blend(r3, b0).intoArray(pa, panelRow(c + 3, c0, kc) + p);
+        r4.blend(r5.rearrange(d0), b0).intoArray(pa, panelRow(c + 4, c0, kc) + p);
+        r4.rearrange(u0).blend(r5, b0).intoArray(pa, panelRow(c + 5, c0, kc) + p);
+        r6.blend(r7.rearrange(d0), b0).intoArray(pa, panelRow(c + 6, c0, kc) + p);
+        r6.rearrange(u0).blend(r7, b0).intoArray(pa, panelRow(c + 7, c0, kc) + p);
+      }
+    }
+    for (int c = cV; c < c1; c++) {
+      int d = panelRow(c, c0, kc);
+      for (int p = 0; p < kc; p++) {
+        pa[d + p] = a[src0 + p * lda + c];
+      }
+    }
+    for (int c = c0; c < cV; c++) {
+      int d = panelRow(c, c0, kc);
+      for (int p = pV; p < kc; p++) {
+        pa[d + p] = a[src0 + p * lda + c];
+      }
+    }
+  }
+
+  /** Where packed row c (of the block starting at row c0) starts: its panel, then its row in it. */
+  private static int panelRow(int c, int c0, int kc) {
+    int rel = c - c0;
+    return (rel / MR) * kc * MR + (rel % MR) * kc;
   }
 
   /** Two-source lane selections for {@link #transpose16}: stage b swaps bit b of the row and lane
