@@ -498,17 +498,28 @@ public final class Gemm {
         }
         return;
       }
-      // B stored n x k: each stored row is a column of one panel. 16 x 16 blocks are transposed
-      // in registers, the rest element by element; pad columns past n are not cleared (their
-      // lanes are computed, never stored)
-      int kT = VL == 16 ? kc & ~15 : 0;
+      // B stored n x k: each stored row is a column of one panel. 16 x 16 (or 8 x 8) blocks are
+      // transposed in registers, the rest element by element; pad columns past n are not cleared
+      // (their lanes are computed, never stored)
+      int kT = kc & -VL;
+      int[] off = VL == 8 ? new int[8] : null;
       for (int jp = jLo; jp < jHi; jp++) {
         int j0 = jp * NR;
         int nr = Math.min(NR, n - j0);
         int d = base + jp * stride;
-        for (int h = 0; h < nr; h += 16) {
-          for (int q = 0; q < kT; q += 16) {
-            transpose16(b, src0 + (j0 + h) * ldb + p0 + q, ldb, nr - h, pb, d + q * NR + h, NR);
+        if (VL == 8) {
+          for (int t = 0; t < 8; t++) {
+            off[t] = d + t * NR;
+          }
+        }
+        for (int h = 0; h < nr; h += VL) {
+          for (int q = 0; q < kT; q += VL) {
+            if (VL == 16) {
+              transpose16(b, src0 + (j0 + h) * ldb + p0 + q, ldb, nr - h, pb, d + q * NR + h, NR);
+            } else {
+              transpose8(b, src0 + (j0 + h) * ldb + p0 + q, ldb, Math.min(8, nr - h), pb, off, 0,
+                  q * NR + h);
+            }
           }
         }
         for (int j = 0; j < nr; j++) {
@@ -694,12 +705,23 @@ public final class Gemm {
             java.util.Arrays.fill(bb, p * ldbk + n, (p + 1) * ldbk, 0f);
           }
         } else {
-          // stored n x k: transposed 16 x 16 blocks in registers, the rest element by element
-          // (lanes past n are left as they are: computed, never stored)
-          int kT = VL == 16 ? k & ~15 : 0;
-          for (int j0 = 0; j0 < n; j0 += 16) {
-            for (int p0 = 0; p0 < kT; p0 += 16) {
-              transpose16(b, src0 + j0 * ldb + p0, ldb, n - j0, bb, p0 * ldbk + j0, ldbk);
+          // stored n x k: transposed 16 x 16 (or 8 x 8) blocks in registers, the rest element by
+          // element (lanes past n are left as they are: computed, never stored)
+          int kT = k & -VL;
+          int[] off = VL == 8 ? new int[8] : null;
+          if (VL == 8) {
+            for (int t = 0; t < 8; t++) {
+              off[t] = t * ldbk;
+            }
+          }
+          for (int j0 = 0; j0 < n; j0 += VL) {
+            for (int p0 = 0; p0 < kT; p0 += VL) {
+              if (VL == 16) {
+                transpose16(b, src0 + j0 * ldb + p0, ldb, n - j0, bb, p0 * ldbk + j0, ldbk);
+              } else {
+                transpose8(b, src0 + j0 * ldb + p0, ldb, Math.min(8, n - j0), bb, off, 0,
+                    p0 * ldbk + j0);
+              }
             }
           }
           for (int j = 0; j < n; j++) {
@@ -766,50 +788,25 @@ public final class Gemm {
   /**
    * The 6-row tile's packing of A stored transposed (VL must be 8): for the columns [c0, c1) of the
    * stored rows src0 + p*lda, p &lt; kc, column c goes to pa[((c-c0)/6)*kc*6 + ((c-c0)%6)*kc + p],
-   * the row panels {@code packRows} writes. 8 x 8 blocks are transposed in registers (three stages
-   * of lane moves and blends), the rest element by element: 0.42-0.53 against 0.90-1.22 ns an
-   * element one at a time (Zen 3, blocks of 64-768 columns), which was a fifth of a
-   * [768 x 192 x 2080] weight gradient.
+   * the row panels {@code packRows} writes. 8 x 8 blocks are transposed in registers
+   * ({@link #transpose8}), the rest element by element: 0.42-0.53 against 0.90-1.22 ns an element
+   * one at a time (Zen 3, blocks of 64-768 columns), which was a fifth of a [768 x 192 x 2080]
+   * weight gradient.
    */
   private static void transposeInto(float[] a, int src0, int lda, int c0, int c1, int kc,
       float[] pa) {
     int cV = c0 + ((c1 - c0) & ~7);
     int pV = kc & ~7;
-    VectorShuffle<Float> d0 = DOWN[0], d1 = DOWN[1], d2 = DOWN[2], u0 = UP[0], u1 = UP[1], u2 = UP[2];
-    VectorMask<Float> b0 = BIT[0], b1 = BIT[1], b2 = BIT[2];
+    // every 8 x 8 block's destinations, blocks of columns in order (stored rows are read left to
+    // right, 8 at a time: walking down the columns first was 10% slower on [768 x 192 x 2080])
+    int blocks = (cV - c0) / 8;
+    int[] off = new int[8 * blocks];
+    for (int c = c0; c < cV; c++) {
+      off[c - c0] = panelRow(c, c0, kc);
+    }
     for (int p = 0; p < pV; p += 8) {
-      int s = src0 + p * lda;
       for (int c = c0; c < cV; c += 8) {
-        // r_q = stored row p+q, columns c..c+7
-        FloatVector r0 = FloatVector.fromArray(S, a, s + c);
-        FloatVector r1 = FloatVector.fromArray(S, a, s + lda + c);
-        FloatVector r2 = FloatVector.fromArray(S, a, s + 2 * lda + c);
-        FloatVector r3 = FloatVector.fromArray(S, a, s + 3 * lda + c);
-        FloatVector r4 = FloatVector.fromArray(S, a, s + 4 * lda + c);
-        FloatVector r5 = FloatVector.fromArray(S, a, s + 5 * lda + c);
-        FloatVector r6 = FloatVector.fromArray(S, a, s + 6 * lda + c);
-        FloatVector r7 = FloatVector.fromArray(S, a, s + 7 * lda + c);
-        FloatVector t0 = r0.blend(r4.rearrange(d2), b2), t4 = r0.rearrange(u2).blend(r4, b2);
-        FloatVector t1 = r1.blend(r5.rearrange(d2), b2), t5 = r1.rearrange(u2).blend(r5, b2);
-        FloatVector t2 = r2.blend(r6.rearrange(d2), b2), t6 = r2.rearrange(u2).blend(r6, b2);
-        FloatVector t3 = r3.blend(r7.rearrange(d2), b2), t7 = r3.rearrange(u2).blend(r7, b2);
-        r0 = t0.blend(t2.rearrange(d1), b1);
-        r2 = t0.rearrange(u1).blend(t2, b1);
-        r1 = t1.blend(t3.rearrange(d1), b1);
-        r3 = t1.rearrange(u1).blend(t3, b1);
-        r4 = t4.blend(t6.rearrange(d1), b1);
-        r6 = t4.rearrange(u1).blend(t6, b1);
-        r5 = t5.blend(t7.rearrange(d1), b1);
-        r7 = t5.rearrange(u1).blend(t7, b1);
-        // the last stage: its output j is column c + j over the stored rows p..p+7
-        r0.blend(r1.rearrange(d0), b0).intoArray(pa, panelRow(c, c0, kc) + p);
-        r0.rearrange(u0).blend(r1, b0).intoArray(pa, panelRow(c + 1, c0, kc) + p);
-        r2.blend(r3.rearrange(d0), b0).intoArray(pa, panelRow(c + 2, c0, kc) + p);
-        r2.rearrange(u0).blend(r3, b0).intoArray(pa, panelRow(c + 3, c0, kc) + p);
-        r4.blend(r5.rearrange(d0), b0).intoArray(pa, panelRow(c + 4, c0, kc) + p);
-        r4.rearrange(u0).blend(r5, b0).intoArray(pa, panelRow(c + 5, c0, kc) + p);
-        r6.blend(r7.rearrange(d0), b0).intoArray(pa, panelRow(c + 6, c0, kc) + p);
-        r6.rearrange(u0).blend(r7, b0).intoArray(pa, panelRow(c + 7, c0, kc) + p);
+        transpose8(a, src0 + p * lda + c, lda, 8, pa, off, c - c0, p);
       }
     }
     for (int c = cV; c < c1; c++) {
@@ -824,6 +821,47 @@ public final class Gemm {
         pa[d + p] = a[src0 + p * lda + c];
       }
     }
+  }
+
+  /**
+   * One 8 x 8 transposition in registers (VL must be 8): of the stored rows q &lt; 8 at
+   * src[s + q*lds], 8 floats each (rows at and past {@code rows} repeat row rows-1), lane t of
+   * every row goes to dst[off[o + t] + add + q]. Three stages of lane moves and blends.
+   */
+  private static void transpose8(float[] src, int s, int lds, int rows, float[] dst, int[] off,
+      int o, int add) {
+    int last = rows - 1;
+    FloatVector r0 = FloatVector.fromArray(S, src, s);
+    FloatVector r1 = FloatVector.fromArray(S, src, s + Math.min(1, last) * lds);
+    FloatVector r2 = FloatVector.fromArray(S, src, s + Math.min(2, last) * lds);
+    FloatVector r3 = FloatVector.fromArray(S, src, s + Math.min(3, last) * lds);
+    FloatVector r4 = FloatVector.fromArray(S, src, s + Math.min(4, last) * lds);
+    FloatVector r5 = FloatVector.fromArray(S, src, s + Math.min(5, last) * lds);
+    FloatVector r6 = FloatVector.fromArray(S, src, s + Math.min(6, last) * lds);
+    FloatVector r7 = FloatVector.fromArray(S, src, s + Math.min(7, last) * lds);
+    VectorShuffle<Float> d0 = DOWN[0], d1 = DOWN[1], d2 = DOWN[2], u0 = UP[0], u1 = UP[1], u2 = UP[2];
+    VectorMask<Float> b0 = BIT[0], b1 = BIT[1], b2 = BIT[2];
+    FloatVector t0 = r0.blend(r4.rearrange(d2), b2), t4 = r0.rearrange(u2).blend(r4, b2);
+    FloatVector t1 = r1.blend(r5.rearrange(d2), b2), t5 = r1.rearrange(u2).blend(r5, b2);
+    FloatVector t2 = r2.blend(r6.rearrange(d2), b2), t6 = r2.rearrange(u2).blend(r6, b2);
+    FloatVector t3 = r3.blend(r7.rearrange(d2), b2), t7 = r3.rearrange(u2).blend(r7, b2);
+    r0 = t0.blend(t2.rearrange(d1), b1);
+    r2 = t0.rearrange(u1).blend(t2, b1);
+    r1 = t1.blend(t3.rearrange(d1), b1);
+    r3 = t1.rearrange(u1).blend(t3, b1);
+    r4 = t4.blend(t6.rearrange(d1), b1);
+    r6 = t4.rearrange(u1).blend(t6, b1);
+    r5 = t5.blend(t7.rearrange(d1), b1);
+    r7 = t5.rearrange(u1).blend(t7, b1);
+    // the last stage: its output t is lane t of the eight stored rows
+    r0.blend(r1.rearrange(d0), b0).intoArray(dst, off[o + 0] + add);
+    r0.rearrange(u0).blend(r1, b0).intoArray(dst, off[o + 1] + add);
+    r2.blend(r3.rearrange(d0), b0).intoArray(dst, off[o + 2] + add);
+    r2.rearrange(u0).blend(r3, b0).intoArray(dst, off[o + 3] + add);
+    r4.blend(r5.rearrange(d0), b0).intoArray(dst, off[o + 4] + add);
+    r4.rearrange(u0).blend(r5, b0).intoArray(dst, off[o + 5] + add);
+    r6.blend(r7.rearrange(d0), b0).intoArray(dst, off[o + 6] + add);
+    r6.rearrange(u0).blend(r7, b0).intoArray(dst, off[o + 7] + add);
   }
 
   /** Where packed row c (of the block starting at row c0) starts: its panel, then its row in it. */
