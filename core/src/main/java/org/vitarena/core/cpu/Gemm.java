@@ -501,7 +501,7 @@ public final class Gemm {
       // B stored n x k: each stored row is a column of one panel. 16 x 16 (or 8 x 8) blocks are
       // transposed in registers, the rest element by element; pad columns past n are not cleared
       // (their lanes are computed, never stored)
-      int kT = kc & -VL;
+      int kT = VL == 16 || VL == 8 ? kc & -VL : 0;
       int[] off = VL == 8 ? new int[8] : null;
       for (int jp = jLo; jp < jHi; jp++) {
         int j0 = jp * NR;
@@ -707,7 +707,7 @@ public final class Gemm {
         } else {
           // stored n x k: transposed 16 x 16 (or 8 x 8) blocks in registers, the rest element by
           // element (lanes past n are left as they are: computed, never stored)
-          int kT = k & -VL;
+          int kT = VL == 16 || VL == 8 ? k & -VL : 0;
           int[] off = VL == 8 ? new int[8] : null;
           if (VL == 8) {
             for (int t = 0; t < 8; t++) {
