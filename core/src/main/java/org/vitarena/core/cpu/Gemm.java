@@ -301,6 +301,15 @@ public final class Gemm {
     final float[] a, b, c;
     final int aOff, lda, strideA, bOff, ldb, strideB, cOff, ldc, strideC;
     final int mPanels, nPanels, nPad, kcBlock;
+    /**
+     * Whether the 8-row tile reads A stored transposed in place: its first reading, from memory,
+     * then overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s in
+     * a k-split training step; deit_tiny's weight gradients [768 x 192 x 2112] and
+     * [576 x 192 x 2112] took 15% less of a training step, three interleaved pairs). Not when
+     * 512 | lda: its rows would share too few cache sets. The 6-row tile always packs A (see
+     * block).
+     */
+    final boolean aInPlace;
     /** Epilogue of {@link #sgemmBiasGelu}, applied per row block in {@link #rows}. */
     float[] bias;
     boolean gelu;
@@ -332,6 +341,7 @@ public final class Gemm {
       this.nPad = nPanels * NR;
       int kBlocks = (k + KC_MAX - 1) / KC_MAX;
       this.kcBlock = (k + kBlocks - 1) / kBlocks;
+      this.aInPlace = MR == 8 && transA && lda % 512 != 0;
     }
 
     /**
@@ -350,15 +360,11 @@ public final class Gemm {
     /** Rows of panels [iLo, iHi) x columns of panels [jLo, jHi) of C_bi, B packed whole in pb. */
     void rows(int bi, int iLo, int iHi, int jLo, int jHi, float[] pb, Work w) {
       int cBase = cOff + bi * strideC;
-      // A stored transposed is read in place by the 8-row tile, as in kSplitItem: deit_tiny's weight
-      // gradients [768 x 192 x 2112] and [576 x 192 x 2112] took 15% less of a training step
-      // (three interleaved pairs), [192 x 768 x 2112] the same
-      boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
           block(bi, i1, i2, jLo, jHi, p0, Math.min(kcBlock, k - p0), pb, p0 * nPad, c, cBase, ldc,
-              accumulate || p0 > 0, aInPlace, false, w);
+              accumulate || p0 > 0, false, w);
         }
         epilogue(c, cBase, ldc, i1 * MR, Math.min(m, i2 * MR), jLo * NR, Math.min(n, jHi * NR),
             bias, gelu);
@@ -398,7 +404,8 @@ public final class Gemm {
      * One batch item whose C is one row block (weight gradients with few output rows, such as
      * [64 x 256 x 2080]) over all threads: the column panels are split over the threads, and each
      * thread packs a chunk of B panels per k-block just before it multiplies them by the whole
-     * (packed) A block, so B goes from memory to L2 once. {@link #parallelItem} would pack all of B
+     * A block (which each thread packs for itself, once per k-block: m x kc floats, small beside
+     * its share of B), so B goes from memory to L2 once. {@link #parallelItem} would pack all of B
      * first and then have every thread read all of it again, three passes over a B of megabytes
      * for a product of a few milliseconds. Tiles, k-blocks and kernels are those of {@link #rows},
      * so every element of C is the same sum in the same order, bit for bit.
@@ -410,7 +417,6 @@ public final class Gemm {
         Work w = WORK.get();
         int jLo = t * nPanels / chunks;
         int jHi = (t + 1) * nPanels / chunks;
-        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         float[] pb = w.packB(COLUMN_CHUNK_PANELS * kcBlock * NR);
         for (int p0 = 0; p0 < k; p0 += kcBlock) {
           int kc = Math.min(kcBlock, k - p0);
@@ -421,7 +427,7 @@ public final class Gemm {
             int base = -j1 * kc * NR;
             packB(bi, pb, base, j1, j2, p0, kc);
             block(bi, 0, mPanels, j1, j2, p0, kc, pb, base, c, cBase, ldc, accumulate || p0 > 0,
-                aInPlace, j1 > jLo, w);
+                j1 > jLo, w);
           }
         }
         epilogue(c, cBase, ldc, 0, m, jLo * NR, Math.min(n, jHi * NR), bias, gelu);
@@ -446,11 +452,6 @@ public final class Gemm {
         int tOff = part == 0 ? cBase : (part - 1) * mn;
         int ldt = part == 0 ? ldc : n;
         float[] pb = w.packB(kcBlock * nPad);
-        // 8-row tile: A stored k x m is read in place: its first reading, from memory, then
-        // overlaps the arithmetic (packed, the copy stalled on memory first: 105 -> 170 GFLOP/s
-        // in a training step). Not when 512 | lda: its rows would share too few cache sets. The
-        // 6-row tile always packs A (see block).
-        boolean aInPlace = MR == 8 && transA && lda % 512 != 0;
         int kb0 = part * KSPLIT_PART_BLOCKS;
         int kb1 = Math.min(kBlocks, kb0 + KSPLIT_PART_BLOCKS);
         for (int kb = kb0; kb < kb1; kb++) {
@@ -458,7 +459,7 @@ public final class Gemm {
           int kc = Math.min(kcBlock, k - p0);
           packB(bi, pb, 0, 0, nPanels, p0, kc);
           boolean add = kb > kb0 || (part == 0 && accumulate);
-          block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, aInPlace, false, w);
+          block(bi, 0, mPanels, 0, nPanels, p0, kc, pb, 0, t, tOff, ldt, add, false, w);
         }
       });
       for (int s = 1; s < parts; s++) {
@@ -501,25 +502,16 @@ public final class Gemm {
       // B stored n x k: each stored row is a column of one panel. 16 x 16 (or 8 x 8) blocks are
       // transposed in registers, the rest element by element; pad columns past n are not cleared
       // (their lanes are computed, never stored)
-      int kT = VL == 16 || VL == 8 ? kc & -VL : 0;
-      int[] off = VL == 8 ? new int[8] : null;
+      int kT = REGISTER_TRANSPOSE ? kc & -VL : 0;
+      int[] rows8 = rowStarts8(NR);
       for (int jp = jLo; jp < jHi; jp++) {
         int j0 = jp * NR;
         int nr = Math.min(NR, n - j0);
         int d = base + jp * stride;
-        if (VL == 8) {
-          for (int t = 0; t < 8; t++) {
-            off[t] = d + t * NR;
-          }
-        }
         for (int h = 0; h < nr; h += VL) {
           for (int q = 0; q < kT; q += VL) {
-            if (VL == 16) {
-              transpose16(b, src0 + (j0 + h) * ldb + p0 + q, ldb, nr - h, pb, d + q * NR + h, NR);
-            } else {
-              transpose8(b, src0 + (j0 + h) * ldb + p0 + q, ldb, Math.min(8, nr - h), pb, off, 0,
-                  q * NR + h);
-            }
+            transposeBlock(b, src0 + (j0 + h) * ldb + p0 + q, ldb, nr - h, pb, d + q * NR + h, NR,
+                rows8);
           }
         }
         for (int j = 0; j < nr; j++) {
@@ -608,8 +600,7 @@ public final class Gemm {
      * work buffer already holds A's packed block for this k-block, from the previous call.
      */
     void block(int bi, int iLo, int iHi, int jLo, int jHi, int p0, int kc, float[] pb,
-        int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aInPlace, boolean aPacked,
-        Work w) {
+        int pbBase, float[] t, int tOff, int ldt, boolean add, boolean aPacked, Work w) {
       // A packed in rows (row r of a panel kc contiguous floats): always with the 6-row tile, which
       // kernelRows6 reads (the JIT spills an accumulator in a 6-row kernel that reads A transposed,
       // with six broadcasts off one base); with the 8-row tile when A is read row by row and its
@@ -622,11 +613,9 @@ public final class Gemm {
       int aBase = aOff + bi * strideA;
       for (int i1 = iLo; i1 < iHi; i1 += MC_PANELS) {
         int i2 = Math.min(iHi, i1 + MC_PANELS);
-        if (aPacked) {
-          // the caller's previous call packed this row block and k-block of A into pa
-        } else if (rowsPacked) {
+        if (!aPacked && rowsPacked) {
           packRows(bi, pa, i1, i2, p0, kc);
-        } else if (packed) {
+        } else if (!aPacked && packed) {
           packA(bi, pa, i1, i2, p0, kc);
         }
         for (int jp = jLo; jp < jHi; jp++) {
@@ -707,21 +696,11 @@ public final class Gemm {
         } else {
           // stored n x k: transposed 16 x 16 (or 8 x 8) blocks in registers, the rest element by
           // element (lanes past n are left as they are: computed, never stored)
-          int kT = VL == 16 || VL == 8 ? k & -VL : 0;
-          int[] off = VL == 8 ? new int[8] : null;
-          if (VL == 8) {
-            for (int t = 0; t < 8; t++) {
-              off[t] = t * ldbk;
-            }
-          }
+          int kT = REGISTER_TRANSPOSE ? k & -VL : 0;
+          int[] rows8 = rowStarts8(ldbk);
           for (int j0 = 0; j0 < n; j0 += VL) {
             for (int p0 = 0; p0 < kT; p0 += VL) {
-              if (VL == 16) {
-                transpose16(b, src0 + j0 * ldb + p0, ldb, n - j0, bb, p0 * ldbk + j0, ldbk);
-              } else {
-                transpose8(b, src0 + j0 * ldb + p0, ldb, Math.min(8, n - j0), bb, off, 0,
-                    p0 * ldbk + j0);
-              }
+              transposeBlock(b, src0 + j0 * ldb + p0, ldb, n - j0, bb, p0 * ldbk + j0, ldbk, rows8);
             }
           }
           for (int j = 0; j < n; j++) {
@@ -760,6 +739,30 @@ public final class Gemm {
   private static final VectorShuffle<Float>[] DOWN = lanes8Shuffles(-1);
   private static final VectorShuffle<Float>[] UP = lanes8Shuffles(1);
   private static final VectorMask<Float>[] BIT = lanes8Bits();
+  /** Whether VL x VL blocks can be transposed in registers (16 or 8 lanes). */
+  private static final boolean REGISTER_TRANSPOSE = VL == 16 || VL == 8;
+
+  /** {0, ld, ..., 7 ld}: the row starts {@link #transpose8} takes for rows ld apart; null unless VL is 8. */
+  private static int[] rowStarts8(int ld) {
+    if (VL != 8) return null;
+    int[] starts = new int[8];
+    for (int t = 0; t < 8; t++) starts[t] = t * ld;
+    return starts;
+  }
+
+  /**
+   * dst[d + p*ldd + j] = src[s + j*lds + p] for p, j &lt; VL ({@link #REGISTER_TRANSPOSE} must
+   * hold); stored rows j at and past {@code rows} repeat row rows-1. {@code rows8} is
+   * {@code rowStarts8(ldd)}.
+   */
+  private static void transposeBlock(float[] src, int s, int lds, int rows, float[] dst, int d,
+      int ldd, int[] rows8) {
+    if (VL == 16) {
+      transpose16(src, s, lds, rows, dst, d, ldd);
+    } else {
+      transpose8(src, s, lds, Math.min(8, rows), dst, rows8, 0, d);
+    }
+  }
 
   @SuppressWarnings("unchecked")
   private static VectorShuffle<Float>[] lanes8Shuffles(int dir) {
@@ -809,15 +812,10 @@ public final class Gemm {
         transpose8(a, src0 + p * lda + c, lda, 8, pa, off, c - c0, p);
       }
     }
-    for (int c = cV; c < c1; c++) {
+    // the rest: rows past pV of the blocked columns, every row of the columns past cV
+    for (int c = c0; c < c1; c++) {
       int d = panelRow(c, c0, kc);
-      for (int p = 0; p < kc; p++) {
-        pa[d + p] = a[src0 + p * lda + c];
-      }
-    }
-    for (int c = c0; c < cV; c++) {
-      int d = panelRow(c, c0, kc);
-      for (int p = pV; p < kc; p++) {
+      for (int p = c < cV ? pV : 0; p < kc; p++) {
         pa[d + p] = a[src0 + p * lda + c];
       }
     }
