@@ -1,22 +1,27 @@
 package org.vitarena.core.cpu;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The process-wide thread pool for CPU compute kernels, and cheap parallel loops over it.
+ * The process-wide helper threads for CPU compute kernels, and cheap parallel loops over them.
  *
  * <p>The thread count defaults to {@link Runtime#availableProcessors()}; {@link #setThreads(int)}
  * changes it at run time (the CPU backend's provider does for {@code BackendOptions.threads()}).
  *
- * <p>{@link #parallelRange} is built for kernels that run many times per training step: the
- * calling thread takes part in the work, the helpers grab chunks from one shared counter
- * (so uneven chunks balance themselves), and when {@code threads() == 1} or the range is a
- * single chunk, the body runs inline with no allocation and no hand-off. Calls may nest: an
- * inner call made from a pool thread still completes, because its caller can do every chunk
- * itself.
+ * <p>{@link #parallelRange} is built for kernels that run hundreds of times per training step,
+ * many of them for only tens of microseconds: the calling thread takes part in the work, the
+ * helpers grab chunks from one shared counter (so uneven chunks balance themselves), and when
+ * {@code threads() == 1} or the range is a single chunk, the body runs inline with no
+ * allocation and no hand-off. After a loop the helpers spin for {@link #SPIN_NANOS} before they
+ * park, so that the next loop, a few microseconds later, finds them awake: waking a parked thread
+ * takes tens of microseconds, as long as a small kernel's whole run.
+ *
+ * <p>One loop runs on the helpers at a time. A loop started while another one runs (a nested call
+ * from a body, or a second thread) runs on its caller alone, over the same chunks, so its results
+ * are the same bits.
  */
 public final class CpuThreads {
 
@@ -26,8 +31,11 @@ public final class CpuThreads {
     void accept(int lo, int hi);
   }
 
+  /** How long an idle helper keeps polling for the next loop before it parks. */
+  static final long SPIN_NANOS = 200_000L;
+
   private static volatile int threads = initialThreads();
-  private static volatile ForkJoinPool pool;
+  private static volatile Crew crew;
 
   private CpuThreads() {}
 
@@ -44,8 +52,8 @@ public final class CpuThreads {
       return;
     }
     threads = n;
-    ForkJoinPool old = pool;
-    pool = null;
+    Crew old = crew;
+    crew = null;
     if (old != null) {
       old.shutdown();
     }
@@ -56,27 +64,18 @@ public final class CpuThreads {
     return threads;
   }
 
-  /** The compute pool, created on first use with parallelism {@link #threads()}. */
-  public static ForkJoinPool pool() {
-    ForkJoinPool p = pool;
-    if (p == null) {
+  private static Crew crew() {
+    Crew c = crew;
+    if (c == null) {
       synchronized (CpuThreads.class) {
-        p = pool;
-        if (p == null) {
-          p = new ForkJoinPool(threads, CpuThreads::newWorker, null, false);
-          pool = p;
+        c = crew;
+        if (c == null) {
+          c = new Crew(threads - 1);
+          crew = c;
         }
       }
     }
-    return p;
-  }
-
-  private static java.util.concurrent.ForkJoinWorkerThread newWorker(ForkJoinPool p) {
-    java.util.concurrent.ForkJoinWorkerThread t =
-        ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-    t.setName("vitarena-cpu-" + t.getPoolIndex());
-    t.setDaemon(true);
-    return t;
+    return c;
   }
 
   /** Runs {@code body.accept(i)} for every i in [0, n), in parallel when worthwhile. */
@@ -106,7 +105,7 @@ public final class CpuThreads {
     // chunks under the grain.
     int maxChunks = (int) Math.min((n + (long) g - 1) / g, 4L * t);
     int chunks = Math.max(2, maxChunks);
-    new Job(n, chunks, body).run(Math.min(t, chunks));
+    new Job(n, chunks, body).run();
   }
 
   /**
@@ -128,11 +127,91 @@ public final class CpuThreads {
       for (int c = lo; c < hi; c++) {
         body.accept(c);
       }
-    }).run(Math.min(t, chunks));
+    }).run();
+  }
+
+  /** The helper threads of one thread count, and the loop they are working on (null when none). */
+  private static final class Crew {
+    private final Helper[] helpers;
+    private final AtomicReference<Job> current = new AtomicReference<>();
+    private volatile boolean shutdown;
+
+    Crew(int n) {
+      helpers = new Helper[n];
+      for (int i = 0; i < n; i++) {
+        helpers[i] = new Helper(this, i);
+        helpers[i].start();
+      }
+    }
+
+    /** Makes {@code job} the crew's loop and wakes parked helpers; false while another runs. */
+    boolean offer(Job job) {
+      if (shutdown || !current.compareAndSet(null, job)) {
+        return false;
+      }
+      for (Helper h : helpers) {
+        if (h.parked) {
+          LockSupport.unpark(h);
+        }
+      }
+      return true;
+    }
+
+    void finished(Job job) {
+      current.compareAndSet(job, null);
+    }
+
+    void shutdown() {
+      shutdown = true;
+      for (Helper h : helpers) {
+        LockSupport.unpark(h);
+      }
+    }
+  }
+
+  /** A helper: works on each new loop it sees, spins a while when idle, then parks. */
+  private static final class Helper extends Thread {
+    private final Crew crew;
+    volatile boolean parked;
+
+    Helper(Crew crew, int index) {
+      super("vitarena-cpu-" + (index + 1));
+      this.crew = crew;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      Job seen = null;
+      long idleSince = System.nanoTime();
+      int polls = 0;
+      while (!crew.shutdown) {
+        Job j = crew.current.get();
+        if (j != null && j != seen) {
+          seen = j;
+          j.work();
+          idleSince = System.nanoTime();
+          polls = 0;
+        } else if ((++polls & 63) != 0 || System.nanoTime() - idleSince < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          // parked is written before current is read again, and offer() writes current before it
+          // reads parked: one of the two sees the other, so no wake-up is lost
+          parked = true;
+          Job again = crew.current.get();
+          if ((again == null || again == seen) && !crew.shutdown) {
+            LockSupport.park(this);
+          }
+          parked = false;
+          idleSince = System.nanoTime();
+          polls = 0;
+        }
+      }
+    }
   }
 
   /** One parallel loop: chunks handed out by a counter, completion counted, caller woken. */
-  private static final class Job implements Runnable {
+  private static final class Job {
     private final int n;
     private final int chunks;
     private final RangeBody body;
@@ -147,21 +226,29 @@ public final class CpuThreads {
       this.body = body;
     }
 
-    void run(int participants) {
-      ForkJoinPool p = pool();
-      for (int i = 1; i < participants; i++) {
-        p.execute(this);
-      }
-      work();
-      // wait for chunks that helpers are still running: spin briefly, then park
-      int spins = 0;
-      while (done.get() < chunks) {
-        if (spins < 2000) {
-          spins++;
-          Thread.onSpinWait();
-        } else {
-          LockSupport.parkNanos(this, 50_000L);
+    void run() {
+      Crew c = crew();
+      if (!c.offer(this)) {
+        // another loop has the helpers (or this one is nested in it): the same chunks, here
+        for (int k = 0; k < chunks; k++) {
+          body.accept(lo(k), lo(k + 1));
         }
+        return;
+      }
+      try {
+        work();
+        // wait for chunks that helpers are still running: spin briefly, then park
+        int spins = 0;
+        while (done.get() < chunks) {
+          if (spins < 2000) {
+            spins++;
+            Thread.onSpinWait();
+          } else {
+            LockSupport.parkNanos(this, 50_000L);
+          }
+        }
+      } finally {
+        c.finished(this);
       }
       Throwable f = failure;
       if (f != null) {
@@ -175,19 +262,16 @@ public final class CpuThreads {
       }
     }
 
-    @Override
-    public void run() {
-      work();
+    private int lo(int chunk) {
+      return (int) ((long) chunk * n / chunks);
     }
 
-    private void work() {
+    void work() {
       int c;
       while ((c = next.getAndIncrement()) < chunks) {
-        int lo = (int) ((long) c * n / chunks);
-        int hi = (int) ((long) (c + 1) * n / chunks);
         try {
           if (failure == null) {
-            body.accept(lo, hi);
+            body.accept(lo(c), lo(c + 1));
           }
         } catch (Throwable e) {
           if (failure == null) {
