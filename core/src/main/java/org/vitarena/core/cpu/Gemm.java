@@ -104,6 +104,7 @@ public final class Gemm {
     float[] packB = new float[0];
     float[] small = new float[0];
     float[] partial = new float[0];
+    float[] transposed = new float[0];
 
     float[] packB(int size) {
       if (packB.length < size) {
@@ -117,6 +118,13 @@ public final class Gemm {
         small = new float[Math.max(size, small.length + (small.length >> 1))];
       }
       return small;
+    }
+
+    float[] transposed(int size) {
+      if (transposed.length < size) {
+        transposed = new float[Math.max(size, transposed.length + (transposed.length >> 1))];
+      }
+      return transposed;
     }
 
     float[] partial(int size) {
@@ -193,6 +201,10 @@ public final class Gemm {
       call.bias = bias;
       call.gelu = gelu;
     }
+    if (swapOperands(batch, transA, transB, m, n, k, bias, gelu)) {
+      transposedProduct(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
     int nt = CpuThreads.threads();
     long perItem = (long) m * n * k;
     boolean serial = nt == 1 || perItem * batch <= SERIAL_WORK;
@@ -252,6 +264,56 @@ public final class Gemm {
   private static boolean small(int m, int n, int k) {
     return k <= SMALL_K && (m <= SMALL_MN && n <= SMALL_MN
         || m <= SMALL_THIN_MN && n <= SMALL_THIN_MN && (long) m * n * k <= SMALL_THIN_WORK);
+  }
+
+  /**
+   * Whether C = Aᵀ·B (A stored k x m, B stored k x n: a weight gradient) is computed as its
+   * transpose Cᵀ = Bᵀ·A instead: when C has more rows than columns and the 6-row tile packs A
+   * stored transposed by register transposes ({@link #transposeInto}), that packing then covers
+   * the n columns of B instead of the m of A (dW of a 64 -> 256 linear: a quarter of the
+   * transposes). Each element is the same sum in the same order (the kernels' FMAs do not depend
+   * on which factor is broadcast), so the result is bit for bit the direct product's.
+   */
+  private static boolean swapOperands(int batch, boolean transA, boolean transB, int m, int n,
+      int k, float[] bias, boolean gelu) {
+    return MR == 6 && VL == 8 && batch == 1 && transA && !transB && bias == null && !gelu
+        && n < m && !small(m, n, k) && (long) m * n * k > SERIAL_WORK;
+  }
+
+  /**
+   * C (+)= Aᵀ·B for A stored k x m, B stored k x n, through Cᵀ = Bᵀ·A in a per-thread buffer:
+   * Cᵀ taken from C first when accumulating, the product, then Cᵀ transposed into C.
+   */
+  private static void transposedProduct(int m, int n, int k, float[] a, int aOff, int lda,
+      float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate) {
+    float[] ct = WORK.get().transposed(m * n);
+    if (accumulate) {
+      transposeMatrix(c, cOff, ldc, m, n, ct, 0, m);
+    }
+    sgemm(1, true, false, n, m, k, b, bOff, ldb, 0, a, aOff, lda, 0, ct, 0, m, 0, accumulate,
+        null, false);
+    transposeMatrix(ct, 0, m, n, m, c, cOff, ldc);
+  }
+
+  /**
+   * dst[d + j*ldd + i] = src[s + i*lds + j] for i &lt; rows, j &lt; cols: 8 x 8 blocks in
+   * registers ({@link #transpose8}, VL must be 8), the edges element by element.
+   */
+  private static void transposeMatrix(float[] src, int s, int lds, int rows, int cols,
+      float[] dst, int d, int ldd) {
+    int rV = rows & ~7;
+    int cV = cols & ~7;
+    int[] starts = rowStarts8(ldd);
+    for (int i = 0; i < rV; i += 8) {
+      for (int j = 0; j < cV; j += 8) {
+        transpose8(src, s + i * lds + j, lds, 8, dst, starts, 0, d + j * ldd + i);
+      }
+    }
+    for (int i = 0; i < rows; i++) {
+      for (int j = i < rV ? cV : 0; j < cols; j++) {
+        dst[d + j * ldd + i] = src[s + i * lds + j];
+      }
+    }
   }
 
   /** Whether an item of this shape is split along k (its sum order then depends on the split). */

@@ -385,6 +385,54 @@ class GemmTest {
   }
 
   @Test
+  void weightGradientsAccumulateIntoStridedCBitForBit() {
+    // C (+)= A^T B with more rows than columns (computed as its transpose on 6-row hosts), into
+    // a C with a row stride past n and an offset, accumulating: the same k-blocked FMA chains
+    // added to C's old values, and nothing outside C touched; with k past KSPLIT_K the k split's
+    // part sums are added in part order as well
+    Random r = new Random(12);
+    int[][] shapes = {{256, 64, 2080}, {193, 33, 517}, {75, 17, 300}, {128, 32, 8192}};
+    for (int[] sh : shapes) {
+      int m = sh[0], n = sh[1], k = sh[2];
+      int blocks = (k + Gemm.KC_MAX - 1) / Gemm.KC_MAX;
+      int kcBlock = (k + blocks - 1) / blocks;
+      boolean split = Gemm.kSplit(m, n, k);
+      int ldc = n + 5, cOff = 3;
+      float[] a = random(r, k * m), b = random(r, k * n), c0 = random(r, cOff + m * ldc + 2);
+      float[] expect = c0.clone();
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          // the k split: parts of 8 k-blocks, part 0 into C, the others from zero, added in order
+          float acc = c0[cOff + i * ldc + j];
+          float part = 0;
+          for (int p0 = 0, kb = 0; p0 < k; p0 += kcBlock, kb++) {
+            float s = 0;
+            for (int p = p0; p < Math.min(k, p0 + kcBlock); p++) {
+              s = Math.fma(a[p * m + i], b[p * n + j], s);
+            }
+            if (!split || kb < 8) {
+              acc += s;
+            } else {
+              part = kb % 8 == 0 ? s : part + s;
+              if (kb % 8 == 7 || p0 + kcBlock >= k) acc += part;
+            }
+          }
+          expect[cOff + i * ldc + j] = acc;
+        }
+      }
+      for (int threads = 1; threads <= 2; threads++) {
+        CpuThreads.setThreads(threads);
+        float[] c = c0.clone();
+        Gemm.sgemm(1, true, false, m, n, k, a, 0, m, 0, b, 0, n, 0, c, cOff, ldc, 0, true);
+        for (int i = 0; i < c.length; i++) {
+          assertEquals(Float.floatToIntBits(expect[i]), Float.floatToIntBits(c[i]),
+              "[" + m + "x" + n + "x" + k + "] TN accumulating, " + threads + " threads, at " + i);
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroKClearsOrKeeps() {
     float[] c = {1, 2, 3, 4, 5, 6};
     Gemm.sgemm(1, false, false, 2, 3, 0, new float[0], 0, 1, 0, new float[0], 0, 3, 0,
