@@ -119,7 +119,7 @@ public final class AttentionOp {
         return Tensor.record("attention_scores", logits, g -> {
             Tensor dL = Tensor.empty(L.b, L.h, L.n, L.n);
             be.scale(g.storage(), scale, dL.storage());
-            Tensor dqkv = Tensor.zeros(L.b, L.n, 3 * L.c);
+            Tensor dqkv = L.gradZeroing(be, 2 * L.c, L.c); // dv = 0
             L.queryKeyGrad(be, dL.storage(), s, dqkv.storage());
             return new Tensor[]{dqkv};
         }, qkv);
@@ -147,7 +147,7 @@ public final class AttentionOp {
                 L.weightGrad(be, g.storage(), s, dP.storage());
             }
             if (qkv.needsGrad()) {
-                dqkv = Tensor.zeros(L.b, L.n, 3 * L.c);
+                dqkv = L.gradZeroing(be, 0, 2 * L.c); // dq = dk = 0
                 L.valueGrad(be, p.storage(), g.storage(), dqkv.storage());
             }
             return new Tensor[]{dP, dqkv};
@@ -166,6 +166,17 @@ public final class AttentionOp {
             }
             int c = qkv.dim(2) / 3;
             return new Heads(qkv.dim(0), qkv.dim(1), c, heads, c / heads);
+        }
+
+        /**
+         * A d(qkv) [B, N, 3C] whose columns [from, from + width) are zero in every row, the rest left
+         * for a product to overwrite: zero-filling all of it cost twice the memory traffic.
+         */
+        Tensor gradZeroing(Backend be, int from, int width) {
+            Tensor dqkv = Tensor.empty(b, n, 3 * c);
+            Tensor zero = Tensor.zeros(width);
+            be.copyBlocks(zero.storage(), 0, 0, dqkv.storage(), from, ld(), b * n, width, false);
+            return dqkv;
         }
 
         private int ld() { return 3 * c; }
