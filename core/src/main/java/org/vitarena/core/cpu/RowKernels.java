@@ -33,41 +33,41 @@ final class RowKernels {
 
     /**
      * y[r] = softmax(x[r]) for rows [lo, hi) of a [R, C] matrix. Whole vectors run unmasked; the
-     * ragged tail runs through the same loop bodies from a copy padded with -inf (exp gives +0
-     * there, which changes no lane of the sum), so the result is the same bits as an all-masked loop.
-     * One call site of {@code exp}: with a second one for the tail, C2 ran out of
-     * nodes (NodeCountInliningCutoff), called the tail's exp out of line and boxed its vectors, for
-     * every row of 65 tokens (Zen 3: 132 ns a 65-wide row, 116 now; 79 for 64 columns). No masked
-     * loads or stores either: a masked store is microcoded on AMD's cores (149 ns a row).
+     * ragged tail one float at a time through {@link VecMath#exp(float)}, which gives a lane's bits,
+     * each tail float added to the lane of the sum it would have in a vector, so the result is the
+     * same bits as an all-masked loop. One call site of the vector {@code exp}: with a second one for
+     * the tail, C2 ran out of nodes (NodeCountInliningCutoff), called the tail's exp out of line and
+     * boxed its vectors, for every row of 65 tokens (Zen 3: 132 ns a 65-wide row). The tail then
+     * went through the loops' bodies from a copy padded with -inf (116 ns a row; 79 for 64 columns),
+     * which cost a ninth vector of exps for one float. No masked loads or stores either: a masked
+     * store is microcoded on AMD's cores (149 ns a row).
      */
     static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
         float[] tmp = new float[VL];
-        float[] pad = new float[VL];
         int full = S.loopBound(cols);
-        int rem = cols - full;
-        int end = rem > 0 ? full + VL : full;
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
-            if (rem > 0) {
-                System.arraycopy(x, off + full, pad, 0, rem);
-                for (int l = rem; l < VL; l++) pad[l] = Float.NEGATIVE_INFINITY;
-            }
             FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int c = 0; c < end; c += VL) {
-                FloatVector v = c < full ? FloatVector.fromArray(S, x, off + c) : FloatVector.fromArray(S, pad, 0);
-                vmax = vmax.lanewise(VectorOperators.MAX, v);
+            for (int c = 0; c < full; c += VL) {
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c));
             }
             float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (int c = full; c < cols; c++) max = Math.max(max, x[off + c]);
             FloatVector vsum = FloatVector.zero(S);
-            for (int c = 0; c < end; c += VL) {
-                FloatVector v = c < full ? FloatVector.fromArray(S, x, off + c) : FloatVector.fromArray(S, pad, 0);
-                FloatVector e = VecMath.exp(v.sub(max));
-                e.intoArray(c < full ? y : pad, c < full ? off + c : 0);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + c).sub(max));
+                e.intoArray(y, off + c);
                 vsum = vsum.add(e);
             }
             // sum(vsum, tmp) written out: C2 declined that call too (NodeCountInliningCutoff, after
-            // the exp) and boxed vsum, once a row
+            // the exp) and boxed vsum, once a row. The tail's exps go to the lanes they would have
+            // in a vector (the lanes past it would add exp(-inf) = +0, which changes no lane)
             vsum.intoArray(tmp, 0);
+            for (int c = full; c < cols; c++) {
+                float e = VecMath.exp(x[off + c] - max);
+                y[off + c] = e;
+                tmp[c - full] += e;
+            }
             float total = 0;
             for (int l = 0; l < VL; l++) total += tmp[l];
             float inv = 1f / total;
@@ -75,37 +75,38 @@ final class RowKernels {
                 FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
             }
             for (int c = full; c < cols; c++) {
-                y[off + c] = pad[c - full] * inv;
+                y[off + c] = y[off + c] * inv;
             }
         }
     }
 
     /** dx[r] (+)= y[r]·(dy[r] − ⟨dy[r], y[r]⟩) for rows [lo, hi). */
     static void softmaxBackward(float[] y, float[] dy, float[] dx, boolean accumulate, int cols, int lo, int hi) {
-        // whole vectors unmasked, the ragged tail masked (as in softmax): the same bits as a mask on
-        // every iteration, which is several times slower
+        // whole vectors unmasked, the ragged tail one float at a time (as in softmax): the same bits
+        // as a mask on every iteration, which is several times slower (and a masked tail spent most
+        // of a 65-wide row checking its mask, Zen 3)
         float[] tmp = new float[VL];
         int full = S.loopBound(cols);
-        VectorMask<Float> tail = S.indexInRange(full, cols);
         for (int r = lo; r < hi; r++) {
             int off = r * cols;
             FloatVector vdot = FloatVector.zero(S);
             for (int c = 0; c < full; c += VL) {
                 vdot = FloatVector.fromArray(S, dy, off + c).fma(FloatVector.fromArray(S, y, off + c), vdot);
             }
-            if (full < cols) {
-                vdot = FloatVector.fromArray(S, dy, off + full, tail).fma(FloatVector.fromArray(S, y, off + full, tail), vdot);
-            }
-            float dot = sum(vdot, tmp);
+            // the tail's products go to the lanes they would have in a masked vector (its other
+            // lanes would add 0·0, which changes no lane)
+            vdot.intoArray(tmp, 0);
+            for (int c = full; c < cols; c++) tmp[c - full] = Math.fma(dy[off + c], y[off + c], tmp[c - full]);
+            float dot = 0;
+            for (int l = 0; l < VL; l++) dot += tmp[l];
             for (int c = 0; c < full; c += VL) {
                 FloatVector g = FloatVector.fromArray(S, dy, off + c).sub(dot).mul(FloatVector.fromArray(S, y, off + c));
                 if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c));
                 g.intoArray(dx, off + c);
             }
-            if (full < cols) {
-                FloatVector g = FloatVector.fromArray(S, dy, off + full, tail).sub(dot).mul(FloatVector.fromArray(S, y, off + full, tail));
-                if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + full, tail));
-                g.intoArray(dx, off + full, tail);
+            for (int c = full; c < cols; c++) {
+                float g = (dy[off + c] - dot) * y[off + c];
+                dx[off + c] = accumulate ? g + dx[off + c] : g;
             }
         }
     }

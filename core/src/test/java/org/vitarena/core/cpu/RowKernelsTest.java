@@ -1,6 +1,7 @@
 package org.vitarena.core.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -171,7 +172,11 @@ class RowKernelsTest {
         }
     }
 
-    /** exp clamps by compare and blend: the same bits as the min/max it was first written with. */
+    /**
+     * exp clamps by compare and blend: the same bits as the min/max it was first written with, for
+     * every argument it takes (at most HI, or NaN: positive lanes past HI are drawn again as their
+     * negation).
+     */
     @Test
     void expClampIsMinThenMaxBitForBit() {
         var sp = FloatVector.SPECIES_PREFERRED;
@@ -185,9 +190,32 @@ class RowKernelsTest {
                 int pick = rnd.nextInt(4);
                 x[i] = pick == 0 ? specials[rnd.nextInt(specials.length)]
                         : pick == 1 ? Float.intBitsToFloat(rnd.nextInt()) : (float) (rnd.nextGaussian() * 100);
+                if (x[i] > VecMath.HI) x[i] = -x[i];
             }
             FloatVector v = FloatVector.fromArray(sp, x, 0);
             assertArrayEquals(toBits(expMinMax(v)), toBits(VecMath.exp(v)), () -> java.util.Arrays.toString(x));
+        }
+    }
+
+    /** The scalar exp of the rows' ragged ends gives the vector exp's bits, lane for lane. */
+    @Test
+    void scalarExpIsAVectorLaneBitForBit() {
+        var sp = FloatVector.SPECIES_PREFERRED;
+        java.util.Random rnd = new java.util.Random(23);
+        float[] x = new float[sp.length()], y = new float[sp.length()];
+        float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, VecMath.LO, VecMath.HI, Math.nextDown(VecMath.LO),
+                Math.nextUp(VecMath.LO), -Float.MIN_VALUE, -Float.MAX_VALUE, -1e-30f};
+        for (int round = 0; round < 20_000; round++) {
+            for (int i = 0; i < x.length; i++) {
+                int pick = rnd.nextInt(4);
+                x[i] = pick == 0 ? specials[rnd.nextInt(specials.length)]
+                        : pick == 1 ? -Math.abs(Float.intBitsToFloat(rnd.nextInt())) : (float) (rnd.nextGaussian() * 30);
+                if (x[i] > VecMath.HI) x[i] = -x[i];
+            }
+            VecMath.exp(FloatVector.fromArray(sp, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(VecMath.exp(x[i])), "exp(" + x[i] + ")");
+            }
         }
     }
 
