@@ -126,7 +126,8 @@ public final class Linalg {
      * backward needs anyway: for Swin-T/2 at batch 32 that is 228 MiB of a 1.28 GiB step.
      * Every value is the composed one, bit for bit (the same kernels, in the same order): dh = g·W,
      * du = GELU'(u)·dh, dW += gᵀ·GELU(u), db += Σ g. u [..., I], weight [O, I], bias [O] or null;
-     * y [..., O].
+     * y [..., O]. A GELU(u) of at most {@link #KEEP_GELU_FLOATS} is kept for the backward instead:
+     * recomputing it was 4% of a demo model's training step, for a few MiB.
      */
     public static Tensor geluLinear(Tensor u, Tensor weight, Tensor bias) {
         int in = u.dim(-1), out = weight.dim(0);
@@ -136,7 +137,8 @@ public final class Linalg {
         Tensor h = gelu(u, be);
         Tensor y = Tensor.empty(yShape);
         be.linear(h.storage(), weight.storage(), bias == null ? null : bias.storage(), rows, in, out, false, y.storage());
-        MemoryPool.discard(h);
+        boolean keep = weight.needsGrad() && h.size() <= KEEP_GELU_FLOATS;
+        if (!keep) MemoryPool.discard(h);
         return Tensor.record("gelu_linear", y, g -> {
             Tensor du = null;
             if (u.needsGrad()) {
@@ -147,10 +149,17 @@ public final class Linalg {
             }
             // dW and db as linear's backward gives them, with GELU(u) computed again (a detached u
             // stands in for it when no weight gradient needs its values)
-            Tensor[] d = linearBackward(g, weight.needsGrad() ? gelu(u, be) : u.detach(), weight, bias);
+            Tensor[] d = linearBackward(g, keep ? h : weight.needsGrad() ? gelu(u, be) : u.detach(), weight, bias);
             return new Tensor[]{du, d[1], d[2]};
         }, u, weight, bias);
     }
+
+    /**
+     * The largest GELU(u) {@link #geluLinear} keeps from its forward to its backward (16 MiB): every
+     * demo model's and ViT-Tiny's; Swin-T/2's first stage at batch 32 (12.6 M floats) is computed
+     * again.
+     */
+    static final int KEEP_GELU_FLOATS = 1 << 22;
 
     /** GELU(u) into a new tensor, recording nothing. */
     private static Tensor gelu(Tensor u, Backend be) {
