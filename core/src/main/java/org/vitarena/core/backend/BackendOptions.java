@@ -24,7 +24,7 @@ import java.util.Locale;
  *                          backend choose by device
  */
 public record BackendOptions(Precision precision, long deviceMemoryBytes, int threads, GemmKernel gemmKernel) {
-    /** The most threads a compute pool takes ({@link java.util.concurrent.ForkJoinPool}'s limit). */
+    /** The most threads a compute pool takes (the limit of {@link java.util.concurrent.ForkJoinPool}, which CPU kernels once ran on). */
     public static final int MAX_THREADS = 0x7fff;
 
     private static final long MIB = 1L << 20;
