@@ -118,6 +118,19 @@ public interface Backend {
     }
 
     /**
+     * {@link #attentionBackward} for a bias that needs its gradient: the same d(qkv), and
+     * {@code dLogits} [B, H, N, N] left holding dL = softmax'(P, dOut·vᵀ) (the gradient of the
+     * biased logits, before the scale), from which the caller sums the bias gradient. The result
+     * must be what the composed backward gives.
+     *
+     * @return false when the backend has no such kernel (the default) or declines this shape
+     */
+    default boolean attentionBackwardWithLogitGrad(Storage qkv, Storage p, Storage dOut, int batch, int tokens,
+                                                   int channels, int heads, float scale, Storage dLogits, Storage dqkv) {
+        return false;
+    }
+
+    /**
      * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
      * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
      * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).

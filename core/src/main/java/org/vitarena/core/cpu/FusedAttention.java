@@ -72,18 +72,22 @@ final class FusedAttention {
     }
 
     /**
-     * The backward of {@link #forward} when the bias needs no gradient, per (item, head) while its
-     * maps are in cache: dP = dOut·vᵀ, dL = softmax'(P, scale·dP), dq = dL·k, dk = dLᵀ·q and
-     * dv = Pᵀ·dOut written into dqkv [B, N, 3C] (every element). The composed backward runs the
-     * same products (through {@link Gemm#sgemmSerial}), the same scale and the same
-     * {@link RowKernels#softmaxBackward}, one pass over the whole map each: the same bits.
+     * The backward of {@link #forward}, per (item, head) while its maps are in cache: dP = dOut·vᵀ,
+     * dL = softmax'(P, dP), dq = scale·dL·k, dk = scale·dLᵀ·q and dv = Pᵀ·dOut written into dqkv
+     * [B, N, 3C] (every element). The composed backward runs the same products (through
+     * {@link Gemm#sgemmSerial}), the same scale and the same {@link RowKernels#softmaxBackward}, one
+     * pass over the whole map each: the same bits. Its two orders are kept: without a bias gradient
+     * the scale goes onto dP (softmax' is linear in it); with one ({@code keepLogitGrad}) softmax'
+     * takes dP as it is, dL stays in {@code dL} for the caller's bias gradient, and its scaled copy
+     * goes through a per-thread tile into the products (Swin's windows: their composed backward
+     * streamed the [B, H, N, N] maps through memory for each product).
      *
      * @param p    the kept attention weights [B, H, N, N]
-     * @param dL   scratch [B, H, N, N] (overwritten)
+     * @param dL   [B, H, N, N], overwritten: scratch, or with {@code keepLogitGrad} dL on return
      * @return false, computing nothing, for the shapes {@link #declines}
      */
     static boolean backward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int heads, float scale,
-                            float[] dL, float[] dqkv) {
+                            float[] dL, float[] dqkv, boolean keepLogitGrad) {
         int d = c / heads;
         if (declines(n, d)) return false;
         int ld = 3 * c;
@@ -91,13 +95,24 @@ final class FusedAttention {
             for (int it = lo; it < hi; it++) {
                 int bi = it / heads, h = it % heads;
                 int base = bi * n * ld, o = bi * n * c + h * d, m = it * n * n;
-                // dP = dOut·vᵀ [N, N], then ·scale (softmax' is linear in dP)
+                // dP = dOut·vᵀ [N, N]
                 Gemm.sgemmSerial(false, true, n, n, d, dOut, o, c, qkv, base + 2 * c + h * d, ld, dL, m, n);
-                for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, n, scale);
-                // dL = softmax'(P, dP) in place: rows [m/n, m/n + n) of [*, N]
-                RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
-                Gemm.sgemmSerial(false, false, n, d, n, dL, m, n, qkv, base + c + h * d, ld, dqkv, base + h * d, ld);
-                Gemm.sgemmSerial(true, false, n, d, n, dL, m, n, qkv, base + h * d, ld, dqkv, base + c + h * d, ld);
+                float[] g;
+                int gOff;
+                if (keepLogitGrad) {
+                    // dL = softmax'(P, dP) in place (rows [m/n, m/n + n) of [*, N]), then scale·dL in a tile
+                    RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
+                    g = tile(n * n);
+                    gOff = 0;
+                    for (int i = 0; i < n; i++) scaleRowInto(dL, m + i * n, g, i * n, n, scale);
+                } else {
+                    for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, n, scale);
+                    RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
+                    g = dL;
+                    gOff = m;
+                }
+                Gemm.sgemmSerial(false, false, n, d, n, g, gOff, n, qkv, base + c + h * d, ld, dqkv, base + h * d, ld);
+                Gemm.sgemmSerial(true, false, n, d, n, g, gOff, n, qkv, base + h * d, ld, dqkv, base + c + h * d, ld);
                 Gemm.sgemmSerial(true, false, n, d, n, p, m, n, dOut, o, c, dqkv, base + 2 * c + h * d, ld);
             }
         });
@@ -131,6 +146,15 @@ final class FusedAttention {
             FloatVector.fromArray(S, x, o + j).mul(scale).intoArray(x, o + j);
         }
         for (; j < n; j++) x[o + j] = x[o + j] * scale;
+    }
+
+    /** y[yo, yo+n) = x[xo, xo+n)·scale. */
+    private static void scaleRowInto(float[] x, int xo, float[] y, int yo, int n, float scale) {
+        int j = 0;
+        for (int upper = S.loopBound(n); j < upper; j += S.length()) {
+            FloatVector.fromArray(S, x, xo + j).mul(scale).intoArray(y, yo + j);
+        }
+        for (; j < n; j++) y[yo + j] = x[xo + j] * scale;
     }
 
     /** x[o + j] = x[o + j]·scale + bias[bo + j·bStride]: two roundings, as scale then add. */

@@ -17,8 +17,9 @@ import java.util.Arrays;
  * q·kᵀ → softmax → p·v → transpose → reshape, whose layout copies each had a full-size backward.
  * Only {@link Backend} kernels are used, so device backends run it unchanged. {@link #fromQkv}'s
  * forward runs as one kernel where the backend has one ({@link Backend#attentionForward}: the CPU
- * backend keeps each N×N map in cache and gives the same bits), and so does its backward when the bias
- * needs no gradient ({@link Backend#attentionBackward}); the composed forms are the fallback.
+ * backend keeps each N×N map in cache and gives the same bits), and so does its backward
+ * ({@link Backend#attentionBackward}, or {@link Backend#attentionBackwardWithLogitGrad} when the bias
+ * needs its gradient); the composed forms are the fallback.
  */
 public final class AttentionOp {
     private AttentionOp() {}
@@ -78,6 +79,10 @@ public final class AttentionOp {
             if (!biasGrad && dqkv != null
                     && be.attentionBackward(s, p.storage(), gs, b, n, c, h, scale, dL.storage(), dqkv.storage())) {
                 return new Tensor[]{dqkv, null};
+            }
+            if (biasGrad && dqkv != null
+                    && be.attentionBackwardWithLogitGrad(s, p.storage(), gs, b, n, c, h, scale, dL.storage(), dqkv.storage())) {
+                return new Tensor[]{dqkv, Arith.reduceTo(dL, bias.shape())}; // dL is not touched again
             }
             Tensor dP = Tensor.empty(lShape);
             L.weightGrad(be, gs, s, dP.storage());

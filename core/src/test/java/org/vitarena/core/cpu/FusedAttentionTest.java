@@ -45,22 +45,33 @@ class FusedAttentionTest {
         return new float[][]{BE.download(out), BE.download(p)};
     }
 
-    /** d(qkv) of the composed backward (the bias needing no gradient). */
-    private static float[] composedBackward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int h, float scale) {
+    /**
+     * d(qkv) of the composed backward, and with {@code biasGrad} dL before the scale (as
+     * AttentionOp orders it then: softmax' of dP as it is, dL kept for the bias, then scaled).
+     */
+    private static float[][] composedBackward(float[] qkv, float[] p, float[] dOut, int b, int n, int c, int h, float scale,
+                                              boolean biasGrad) {
         int d = c / h, ld = 3 * c, nn = n * n;
         Storage s = BE.upload(qkv), ps = BE.upload(p), gs = BE.upload(dOut);
         Storage dP = BE.allocate(b * h * nn), dL = BE.allocate(b * h * nn), dqkv = BE.allocate(b * n * ld);
         for (int hi = 0; hi < h; hi++) {
             BE.gemm(b, false, true, n, n, d, gs, hi * d, c, n * c, s, 2 * c + hi * d, ld, n * ld, dP, hi * nn, n, h * nn, false);
         }
-        BE.scale(dP, scale, dP);
-        BE.softmaxBackward(ps, dP, b * h * n, n, dL, false);
+        float[] logitGrad = null;
+        if (biasGrad) {
+            BE.softmaxBackward(ps, dP, b * h * n, n, dL, false);
+            logitGrad = BE.download(dL);
+            BE.scale(dL, scale, dL);
+        } else {
+            BE.scale(dP, scale, dP);
+            BE.softmaxBackward(ps, dP, b * h * n, n, dL, false);
+        }
         for (int hi = 0; hi < h; hi++) {
             BE.gemm(b, false, false, n, d, n, dL, hi * nn, n, h * nn, s, c + hi * d, ld, n * ld, dqkv, hi * d, ld, n * ld, false);
             BE.gemm(b, true, false, n, d, n, dL, hi * nn, n, h * nn, s, hi * d, ld, n * ld, dqkv, c + hi * d, ld, n * ld, false);
             BE.gemm(b, true, false, n, d, n, ps, hi * nn, n, h * nn, gs, hi * d, c, n * c, dqkv, 2 * c + hi * d, ld, n * ld, false);
         }
-        return BE.download(dqkv);
+        return new float[][]{BE.download(dqkv), logitGrad};
     }
 
     private static void check(int b, int n, int h, int d, int[] biasShape) {
@@ -97,11 +108,19 @@ class FusedAttentionTest {
 
         float[] dOut = new float[b * n * c];
         for (int i = 0; i < dOut.length; i++) dOut[i] = (float) (r.nextDouble() * 2 - 1);
-        float[] wantGrad = composedBackward(qkv, want[1], dOut, b, n, c, h, scale);
+        float[] wantGrad = composedBackward(qkv, want[1], dOut, b, n, c, h, scale, false)[0];
         Storage dqkv = BE.allocate(b * n * 3 * c);
         assertTrue(BE.attentionBackward(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h, scale,
                 BE.allocate(b * h * n * n), dqkv));
         assertArrayEquals(wantGrad, BE.download(dqkv), what + ": d(qkv)");
+
+        // the bias needing its gradient: the other order, and dL left for the bias
+        float[][] wantWithBias = composedBackward(qkv, want[1], dOut, b, n, c, h, scale, true);
+        Storage dqkv2 = BE.allocate(b * n * 3 * c), dL = BE.allocate(b * h * n * n);
+        assertTrue(BE.attentionBackwardWithLogitGrad(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h,
+                scale, dL, dqkv2));
+        assertArrayEquals(wantWithBias[0], BE.download(dqkv2), what + ": d(qkv), bias gradient needed");
+        assertArrayEquals(wantWithBias[1], BE.download(dL), what + ": dL for the bias gradient");
     }
 
     @Test void windowsWithRelativePositionBias() {
@@ -124,5 +143,6 @@ class FusedAttentionTest {
         Storage qkv = BE.allocate(1 * 2 * 3 * Gemm.KSPLIT_K), out = BE.allocate(2 * Gemm.KSPLIT_K);
         assertFalse(BE.attentionForward(qkv, 1, 2, Gemm.KSPLIT_K, 1, 1f, null, null, null, out));
         assertFalse(BE.attentionBackward(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
+        assertFalse(BE.attentionBackwardWithLogitGrad(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
     }
 }
