@@ -104,29 +104,17 @@ public interface Backend {
     }
 
     /**
-     * The backward of {@link #attentionForward} when the bias needs no gradient, in one kernel when
-     * the backend has one: from the kept weights {@code p} [B, H, N, N] and dOut [B, N, C], writes
-     * every element of dqkv [B, N, 3C] (dq = scale·dL·k, dk = scale·dLᵀ·q, dv = Pᵀ·dOut with
-     * dL = softmax'(P, dOut·vᵀ)); {@code scratch} is [B, H, N, N]. The result must be what the
-     * composed backward gives.
+     * The backward of {@link #attentionForward} in one kernel, when the backend has one: from the
+     * kept weights {@code p} [B, H, N, N] and dOut [B, N, C], writes every element of dqkv [B, N, 3C]
+     * (dq = scale·dL·k, dk = scale·dLᵀ·q, dv = Pᵀ·dOut with dL = softmax'(P, dOut·vᵀ)). {@code dL}
+     * is [B, H, N, N]: scratch, or with {@code biasGrad} (a bias that needs its gradient) dL on
+     * return, before the scale, from which the caller sums the bias gradient. The result must be
+     * what the composed backward gives.
      *
      * @return false when the backend has no such kernel (the default) or declines this shape
      */
     default boolean attentionBackward(Storage qkv, Storage p, Storage dOut, int batch, int tokens, int channels,
-                                      int heads, float scale, Storage scratch, Storage dqkv) {
-        return false;
-    }
-
-    /**
-     * {@link #attentionBackward} for a bias that needs its gradient: the same d(qkv), and
-     * {@code dLogits} [B, H, N, N] left holding dL = softmax'(P, dOut·vᵀ) (the gradient of the
-     * biased logits, before the scale), from which the caller sums the bias gradient. The result
-     * must be what the composed backward gives.
-     *
-     * @return false when the backend has no such kernel (the default) or declines this shape
-     */
-    default boolean attentionBackwardWithLogitGrad(Storage qkv, Storage p, Storage dOut, int batch, int tokens,
-                                                   int channels, int heads, float scale, Storage dLogits, Storage dqkv) {
+                                      int heads, float scale, boolean biasGrad, Storage dL, Storage dqkv) {
         return false;
     }
 

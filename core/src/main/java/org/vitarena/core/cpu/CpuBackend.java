@@ -128,14 +128,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public boolean attentionBackward(Storage qkv, Storage p, Storage dOut, int batch, int tokens, int channels,
-                                     int heads, float scale, Storage scratch, Storage dqkv) {
-        return FusedAttention.backward(d(qkv), d(p), d(dOut), batch, tokens, channels, heads, scale, d(scratch), d(dqkv), false);
-    }
-
-    @Override
-    public boolean attentionBackwardWithLogitGrad(Storage qkv, Storage p, Storage dOut, int batch, int tokens,
-                                                  int channels, int heads, float scale, Storage dLogits, Storage dqkv) {
-        return FusedAttention.backward(d(qkv), d(p), d(dOut), batch, tokens, channels, heads, scale, d(dLogits), d(dqkv), true);
+                                     int heads, float scale, boolean biasGrad, Storage dL, Storage dqkv) {
+        return FusedAttention.backward(d(qkv), d(p), d(dOut), batch, tokens, channels, heads, scale, d(dL), d(dqkv), biasGrad);
     }
 
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {

@@ -57,7 +57,7 @@ final class FusedAttention {
                 for (int i = 0; i < n; i++) {
                     int row = tOff + i * n;
                     if (bias == null) {
-                        scaleRow(t, row, n, scale);
+                        scaleRow(t, row, t, row, n, scale);
                     } else {
                         scaleAddRow(t, row, n, scale, bias, bi * bs[0] + h * bs[1] + i * bs[2], bs[3]);
                     }
@@ -82,6 +82,8 @@ final class FusedAttention {
      * goes through a per-thread tile into the products (Swin's windows: their composed backward
      * streamed the [B, H, N, N] maps through memory for each product).
      *
+     * @param keepLogitGrad whether the bias needs its gradient (see above)
+     *
      * @param p    the kept attention weights [B, H, N, N]
      * @param dL   [B, H, N, N], overwritten: scratch, or with {@code keepLogitGrad} dL on return
      * @return false, computing nothing, for the shapes {@link #declines}
@@ -104,9 +106,9 @@ final class FusedAttention {
                     RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
                     g = tile(n * n);
                     gOff = 0;
-                    for (int i = 0; i < n; i++) scaleRowInto(dL, m + i * n, g, i * n, n, scale);
+                    for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, g, i * n, n, scale);
                 } else {
-                    for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, n, scale);
+                    for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, dL, m + i * n, n, scale);
                     RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
                     g = dL;
                     gOff = m;
@@ -139,17 +141,8 @@ final class FusedAttention {
         return holder[0];
     }
 
-    /** x[o, o+n) = x·scale. */
-    private static void scaleRow(float[] x, int o, int n, float scale) {
-        int j = 0;
-        for (int upper = S.loopBound(n); j < upper; j += S.length()) {
-            FloatVector.fromArray(S, x, o + j).mul(scale).intoArray(x, o + j);
-        }
-        for (; j < n; j++) x[o + j] = x[o + j] * scale;
-    }
-
-    /** y[yo, yo+n) = x[xo, xo+n)·scale. */
-    private static void scaleRowInto(float[] x, int xo, float[] y, int yo, int n, float scale) {
+    /** y[yo, yo+n) = x[xo, xo+n)·scale (in place when y is x and yo is xo). */
+    private static void scaleRow(float[] x, int xo, float[] y, int yo, int n, float scale) {
         int j = 0;
         for (int upper = S.loopBound(n); j < upper; j += S.length()) {
             FloatVector.fromArray(S, x, xo + j).mul(scale).intoArray(y, yo + j);

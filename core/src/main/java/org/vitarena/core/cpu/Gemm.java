@@ -107,31 +107,24 @@ public final class Gemm {
     float[] transposed = new float[0];
 
     float[] packB(int size) {
-      if (packB.length < size) {
-        packB = new float[Math.max(size, packB.length + (packB.length >> 1))];
-      }
-      return packB;
+      return packB = grown(packB, size);
     }
 
     float[] small(int size) {
-      if (small.length < size) {
-        small = new float[Math.max(size, small.length + (small.length >> 1))];
-      }
-      return small;
+      return small = grown(small, size);
     }
 
     float[] transposed(int size) {
-      if (transposed.length < size) {
-        transposed = new float[Math.max(size, transposed.length + (transposed.length >> 1))];
-      }
-      return transposed;
+      return transposed = grown(transposed, size);
     }
 
     float[] partial(int size) {
-      if (partial.length < size) {
-        partial = new float[Math.max(size, partial.length + (partial.length >> 1))];
-      }
-      return partial;
+      return partial = grown(partial, size);
+    }
+
+    /** buf, or a larger array (half as large again, at least size) when buf is under size. */
+    private static float[] grown(float[] buf, int size) {
+      return buf.length >= size ? buf : new float[Math.max(size, buf.length + (buf.length >> 1))];
     }
   }
 
@@ -192,6 +185,10 @@ public final class Gemm {
           + (transA ? "A^T" : "A") + (transB ? " B^T" : " B") + " with m=" + m + " n=" + n
           + " k=" + k);
     }
+    if (swapOperands(batch, transA, transB, m, n, k, bias, gelu)) {
+      transposedProduct(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
     Call call = new Call(transA, transB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB,
         c, cOff, ldc, strideC, accumulate);
     if (bias != null || gelu) {
@@ -200,10 +197,6 @@ public final class Gemm {
       }
       call.bias = bias;
       call.gelu = gelu;
-    }
-    if (swapOperands(batch, transA, transB, m, n, k, bias, gelu)) {
-      transposedProduct(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
-      return;
     }
     int nt = CpuThreads.threads();
     long perItem = (long) m * n * k;

@@ -24,6 +24,11 @@ final class RowKernels {
      */
     private static float sum(FloatVector v, float[] tmp) {
         v.intoArray(tmp, 0);
+        return lanes(tmp);
+    }
+
+    /** Σ of a vector spilled to tmp, in lane order (after the scalar tail of a row has been added to its lanes). */
+    private static float lanes(float[] tmp) {
         float s = 0;
         for (int i = 0; i < VL; i++) s += tmp[i];
         return s;
@@ -68,9 +73,7 @@ final class RowKernels {
                 y[off + c] = e;
                 tmp[c - full] += e;
             }
-            float total = 0;
-            for (int l = 0; l < VL; l++) total += tmp[l];
-            float inv = 1f / total;
+            float inv = 1f / lanes(tmp);
             for (int c = 0; c < full; c += VL) {
                 FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
             }
@@ -97,8 +100,7 @@ final class RowKernels {
             // lanes would add 0·0, which changes no lane)
             vdot.intoArray(tmp, 0);
             for (int c = full; c < cols; c++) tmp[c - full] = Math.fma(dy[off + c], y[off + c], tmp[c - full]);
-            float dot = 0;
-            for (int l = 0; l < VL; l++) dot += tmp[l];
+            float dot = lanes(tmp);
             for (int c = 0; c < full; c += VL) {
                 FloatVector g = FloatVector.fromArray(S, dy, off + c).sub(dot).mul(FloatVector.fromArray(S, y, off + c));
                 if (accumulate) g = g.add(FloatVector.fromArray(S, dx, off + c));

@@ -18,8 +18,8 @@ import java.util.Arrays;
  * Only {@link Backend} kernels are used, so device backends run it unchanged. {@link #fromQkv}'s
  * forward runs as one kernel where the backend has one ({@link Backend#attentionForward}: the CPU
  * backend keeps each N×N map in cache and gives the same bits), and so does its backward
- * ({@link Backend#attentionBackward}, or {@link Backend#attentionBackwardWithLogitGrad} when the bias
- * needs its gradient); the composed forms are the fallback.
+ * ({@link Backend#attentionBackward}, with or without the bias's gradient); the composed forms are
+ * the fallback.
  */
 public final class AttentionOp {
     private AttentionOp() {}
@@ -76,13 +76,8 @@ public final class AttentionOp {
             boolean biasGrad = bias != null && bias.needsGrad();
             Tensor dqkv = qkv.needsGrad() ? Tensor.empty(b, n, 3 * c) : null;
             Tensor dL = Tensor.empty(lShape);
-            if (!biasGrad && dqkv != null
-                    && be.attentionBackward(s, p.storage(), gs, b, n, c, h, scale, dL.storage(), dqkv.storage())) {
-                return new Tensor[]{dqkv, null};
-            }
-            if (biasGrad && dqkv != null
-                    && be.attentionBackwardWithLogitGrad(s, p.storage(), gs, b, n, c, h, scale, dL.storage(), dqkv.storage())) {
-                return new Tensor[]{dqkv, Arith.reduceTo(dL, bias.shape())}; // dL is not touched again
+            if (dqkv != null && be.attentionBackward(s, p.storage(), gs, b, n, c, h, scale, biasGrad, dL.storage(), dqkv.storage())) {
+                return new Tensor[]{dqkv, biasGrad ? Arith.reduceTo(dL, bias.shape()) : null}; // dL is not touched again
             }
             Tensor dP = Tensor.empty(lShape);
             L.weightGrad(be, gs, s, dP.storage());

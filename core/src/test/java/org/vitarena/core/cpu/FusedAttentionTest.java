@@ -110,15 +110,15 @@ class FusedAttentionTest {
         for (int i = 0; i < dOut.length; i++) dOut[i] = (float) (r.nextDouble() * 2 - 1);
         float[] wantGrad = composedBackward(qkv, want[1], dOut, b, n, c, h, scale, false)[0];
         Storage dqkv = BE.allocate(b * n * 3 * c);
-        assertTrue(BE.attentionBackward(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h, scale,
+        assertTrue(BE.attentionBackward(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h, scale, false,
                 BE.allocate(b * h * n * n), dqkv));
         assertArrayEquals(wantGrad, BE.download(dqkv), what + ": d(qkv)");
 
         // the bias needing its gradient: the other order, and dL left for the bias
         float[][] wantWithBias = composedBackward(qkv, want[1], dOut, b, n, c, h, scale, true);
         Storage dqkv2 = BE.allocate(b * n * 3 * c), dL = BE.allocate(b * h * n * n);
-        assertTrue(BE.attentionBackwardWithLogitGrad(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h,
-                scale, dL, dqkv2));
+        assertTrue(BE.attentionBackward(BE.upload(qkv), BE.upload(want[1]), BE.upload(dOut), b, n, c, h,
+                scale, true, dL, dqkv2));
         assertArrayEquals(wantWithBias[0], BE.download(dqkv2), what + ": d(qkv), bias gradient needed");
         assertArrayEquals(wantWithBias[1], BE.download(dL), what + ": dL for the bias gradient");
     }
@@ -142,7 +142,7 @@ class FusedAttentionTest {
     @Test void declinesWhatSgemmWouldSplitAlongK() {
         Storage qkv = BE.allocate(1 * 2 * 3 * Gemm.KSPLIT_K), out = BE.allocate(2 * Gemm.KSPLIT_K);
         assertFalse(BE.attentionForward(qkv, 1, 2, Gemm.KSPLIT_K, 1, 1f, null, null, null, out));
-        assertFalse(BE.attentionBackward(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
-        assertFalse(BE.attentionBackwardWithLogitGrad(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
+        assertFalse(BE.attentionBackward(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, false, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
+        assertFalse(BE.attentionBackward(qkv, BE.allocate(4), out, 1, 2, Gemm.KSPLIT_K, 1, 1f, true, BE.allocate(4), BE.allocate(6 * Gemm.KSPLIT_K)));
     }
 }
