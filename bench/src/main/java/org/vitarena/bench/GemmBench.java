@@ -72,6 +72,12 @@ public class GemmBench {
       case "swin_lin_fc1_3" -> new int[] {1, 0, 1, 4096, 1536, 384};
       case "swin_attn_qk" -> new int[] {2048, 0, 1, 16, 16, 32};
       case "swin_attn_av" -> new int[] {2048, 0, 0, 16, 32, 16};
+      // the demo models (dim 64, MLP 256, 65 tokens, batch 32) as they run them: fc1's forward
+      // (x·Wᵀ), its input gradient (dy·W) and its weight gradients (dyᵀ·x, both ways round)
+      case "demo_lin_fc1" -> new int[] {1, 0, 1, 2080, 256, 64};
+      case "demo_dx_fc2" -> new int[] {1, 0, 0, 2080, 256, 64};
+      case "demo_dw_fc1" -> new int[] {1, 1, 0, 256, 64, 2080};
+      case "demo_dw_fc2" -> new int[] {1, 1, 0, 64, 256, 2080};
       default -> throw new IllegalArgumentException("unknown shape " + name);
     };
   }

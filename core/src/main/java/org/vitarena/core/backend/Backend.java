@@ -119,6 +119,22 @@ public interface Backend {
     }
 
     /**
+     * A linear map across the second dimension, when the backend has one (talking heads' mix of
+     * attention maps): y[b, o, s] = Σ_i c(o, i)·x[b, i, s] (+ bias[o] when bias is not null) for
+     * x [B, I, S], y [B, O, S], with c(o, i) = w[o·I + i] (w [O, I], nn.Linear's layout) or, with
+     * {@code transposed}, w[i·O + o] (w [I, O]: the input gradient of the forward map). Each element
+     * must be what {@link org.vitarena.core.ops.HeadMix}'s composed products give: fused
+     * multiply-adds over i in order from zero, then + bias.
+     *
+     * @return false when the backend has no such kernel (the default) or declines this shape: the
+     *     caller then runs the composed products
+     */
+    default boolean headMix(Storage x, Storage w, Storage bias, int batch, int in, int out, int s,
+                            boolean transposed, Storage y) {
+        return false;
+    }
+
+    /**
      * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
      * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
      * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).

@@ -132,6 +132,12 @@ public final class CpuBackend implements Backend {
         return FusedAttention.backward(d(qkv), d(p), d(dOut), batch, tokens, channels, heads, scale, d(dL), d(dqkv), biasGrad);
     }
 
+    @Override
+    public boolean headMix(Storage x, Storage w, Storage bias, int batch, int in, int out, int s,
+                           boolean transposed, Storage y) {
+        return HeadMixKernel.mix(d(x), d(w), bias == null ? null : d(bias), batch, in, out, s, transposed, d(y));
+    }
+
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
         CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));

@@ -19,7 +19,9 @@ import java.util.Arrays;
  * two layout copies each had a full-size backward. The shapes are chosen for the CPU product's
  * 8-row × 32-column register tile, which a [4, S] or [4, 4] result would mostly leave empty: P
  * batch items are mixed at once by a block-diagonal weight (P·G = 8 rows), and the weight gradient
- * splits S into T blocks (T·H = 32 columns) and keeps the diagonal blocks.
+ * splits S into T blocks (T·H = 32 columns) and keeps the diagonal blocks. A backend with a
+ * direct kernel ({@link Backend#headMix}, the CPU's) computes the output and the input gradient
+ * in one streaming pass instead, with the same bits.
  */
 public final class HeadMix {
     private HeadMix() {}
@@ -38,6 +40,15 @@ public final class HeadMix {
      * 4% of a cait_demo training step.
      */
     public static Tensor apply(Tensor x, Tensor weight, Tensor bias) {
+        return apply(x, weight, bias, true);
+    }
+
+    /**
+     * {@link #apply(Tensor, Tensor, Tensor)}; with {@code direct} false, the output and the input
+     * gradient always come from the composed products, not from the backend's
+     * {@link Backend#headMix} (tests compare the two bit for bit).
+     */
+    static Tensor apply(Tensor x, Tensor weight, Tensor bias, boolean direct) {
         if (x.rank() < 2 || weight.rank() != 2 || weight.dim(1) != x.dim(1)
                 || (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0)))) {
             throw new IllegalArgumentException("head mix: x " + Arrays.toString(x.shape()) + ", weight " + Arrays.toString(weight.shape())
@@ -49,25 +60,30 @@ public final class HeadMix {
         Backend be = x.backend();
         final int p = itemsPerProduct(b, g);
         final int pg = p * g, ph = p * h;
-        // P items at once: [x[b]; ...; x[b+P-1]] is one [P·H, S] matrix, mixed by blockdiag(W, ..., W) [P·G, P·H]
-        Tensor wBlocks = p == 1 ? weight : blockDiagonal(weight, p);
         Tensor out = Tensor.empty(outShape); // every element is written by the first product
-        if (bias != null) { // out[b, g, :] = bias[g] (a product with a row of ones), then the mix accumulates onto it
-            Tensor biasBlocks = bias;
-            if (p > 1) {
-                biasBlocks = Tensor.empty(pg);
-                be.copyBlocks(bias.storage(), 0, 0, biasBlocks.storage(), 0, g, p, g, false);
+        if (!(direct && be.headMix(x.storage(), weight.storage(), bias == null ? null : bias.storage(), b, h, g, s, false, out.storage()))) {
+            // P items at once: [x[b]; ...; x[b+P-1]] is one [P·H, S] matrix, mixed by blockdiag(W, ..., W) [P·G, P·H]
+            Tensor wBlocks = p == 1 ? weight : blockDiagonal(weight, p);
+            if (bias != null) { // out[b, g, :] = bias[g] (a product with a row of ones), then the mix accumulates onto it
+                Tensor biasBlocks = bias;
+                if (p > 1) {
+                    biasBlocks = Tensor.empty(pg);
+                    be.copyBlocks(bias.storage(), 0, 0, biasBlocks.storage(), 0, g, p, g, false);
+                }
+                Tensor ones = Tensor.full(1f, s);
+                be.gemm(b / p, false, false, pg, s, 1, biasBlocks.storage(), 0, 1, 0, ones.storage(), 0, s, 0, out.storage(), 0, s, pg * s, false);
             }
-            Tensor ones = Tensor.full(1f, s);
-            be.gemm(b / p, false, false, pg, s, 1, biasBlocks.storage(), 0, 1, 0, ones.storage(), 0, s, 0, out.storage(), 0, s, pg * s, false);
+            be.gemm(b / p, false, false, pg, s, ph, wBlocks.storage(), 0, ph, 0, x.storage(), 0, s, ph * s, out.storage(), 0, s, pg * s, bias != null);
         }
-        be.gemm(b / p, false, false, pg, s, ph, wBlocks.storage(), 0, ph, 0, x.storage(), 0, s, ph * s, out.storage(), 0, s, pg * s, bias != null);
         return Tensor.record("headMix", out, dOut -> {
             Storage gs = dOut.storage();
             Tensor dx = null, dw = null, db = null;
             if (x.needsGrad()) {
                 dx = Tensor.empty(x.shape());
-                be.gemm(b / p, true, false, ph, s, pg, wBlocks.storage(), 0, ph, 0, gs, 0, s, pg * s, dx.storage(), 0, s, ph * s, false);
+                if (!(direct && be.headMix(gs, weight.storage(), null, b, g, h, s, true, dx.storage()))) {
+                    Tensor wBlocks = p == 1 ? weight : blockDiagonal(weight, p);
+                    be.gemm(b / p, true, false, ph, s, pg, wBlocks.storage(), 0, ph, 0, gs, 0, s, pg * s, dx.storage(), 0, s, ph * s, false);
+                }
             }
             if (weight.needsGrad()) dw = weightGrad(be, gs, x.storage(), b, g, h, s);
             if (bias != null && bias.needsGrad()) {

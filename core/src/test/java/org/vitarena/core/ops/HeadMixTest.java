@@ -97,6 +97,54 @@ class HeadMixTest {
         compare(new int[]{2, 4, 13}, 3, false); // T = 1, P = 1
     }
 
+    /**
+     * The backend's direct kernel against the composed products, bit for bit: output and every
+     * gradient. The CPU kernel takes four input heads: the forward for H = 4, the input gradient
+     * for G = 4. Shapes reach P = 1, 2, 4, 8, the product's small path (S ≤ 64) and its packed path,
+     * S past one work block and not a whole number of vectors, G ≠ H, and one direction declined.
+     */
+    @Test void directKernelEqualsComposedProductsBitForBit() {
+        int[][] cases = { // B, H, G, S
+                {32, 4, 4, 4096}, {2, 4, 4, 64}, {3, 4, 4, 4225}, {4, 4, 2, 37}, {8, 4, 1, 100}, {4, 4, 3, 2049},
+                {2, 4, 8, 4103}, {2, 2, 4, 40}, {2, 8, 4, 24}, {1, 4, 4, 130}};
+        for (int[] c : cases) {
+            for (boolean withBias : new boolean[]{true, false}) {
+                int[] xs = {c[0], c[1], c[3]};
+                int g = c[2];
+                float[] x = GradCheck.random(rng, Tensor.numel(xs), -3, 3), w = GradCheck.random(rng, g * c[1], -1, 1);
+                float[] bias = withBias ? GradCheck.random(rng, g, -1, 1) : null;
+                float[] dOut = GradCheck.random(rng, c[0] * g * c[3], -1, 1);
+                Tensor[] direct = runHeadMix(true, x, xs, w, g, bias, dOut);
+                Tensor[] composed = runHeadMix(false, x, xs, w, g, bias, dOut);
+                String[] names = {"out", "dx", "dW", "dbias"};
+                for (int i = 0; i < direct.length; i++) {
+                    String what = names[i] + " for " + java.util.Arrays.toString(c) + " bias " + withBias;
+                    if (composed[i] == null) {
+                        assertNull(direct[i], what);
+                        continue;
+                    }
+                    float[] r = composed[i].toArray(), f = direct[i].toArray();
+                    assertEquals(r.length, f.length, what);
+                    for (int j = 0; j < r.length; j++) {
+                        if (Float.floatToRawIntBits(r[j]) != Float.floatToRawIntBits(f[j])) {
+                            throw new AssertionError(what + " differs at " + j + ": " + f[j] + " vs " + r[j]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Tensor[] runHeadMix(boolean direct, float[] x, int[] xs, float[] w, int g, float[] bias, float[] dOut) {
+        Tensor xt = Tensor.parameter(x.clone(), xs), wt = Tensor.parameter(w.clone(), g, xs[1]);
+        Tensor bt = bias == null ? null : Tensor.parameter(bias.clone(), g);
+        Tensor y = HeadMix.apply(xt, wt, bt, direct);
+        int[] ys = xs.clone();
+        ys[1] = g;
+        y.backward(Tensor.of(dOut.clone(), ys));
+        return new Tensor[]{y, xt.grad(), wt.grad(), bt == null ? null : bt.grad()};
+    }
+
     @Test void inputsWithoutGradGetNone() {
         Tensor x = Tensor.of(GradCheck.random(rng, 2 * 4 * 9, -1, 1), 2, 4, 9);
         Tensor w = param(rng, 4, 4);
