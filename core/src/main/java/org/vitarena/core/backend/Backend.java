@@ -135,6 +135,20 @@ public interface Backend {
     }
 
     /**
+     * The weight gradient of {@link #headMix}'s forward map, when the backend has one: dw [O, I] =
+     * Σ_b dOut[b]·x[b]ᵀ for dOut [B, O, S] and x [B, I, S], with S split in {@code splits} blocks,
+     * each element what {@link org.vitarena.core.ops.HeadMix}'s composed gradient gives (its
+     * per-item product, the sum over items, the sum over the diagonal blocks, in their order).
+     *
+     * @param dw [O, I], overwritten
+     * @return false when the backend has no such kernel (the default) or declines this shape
+     */
+    default boolean headMixWeightGrad(Storage dOut, Storage x, int batch, int out, int in, int s, int splits,
+                                      Storage dw) {
+        return false;
+    }
+
+    /**
      * A linear layer's forward: y = x·Wᵀ + bias (bias may be null), then GELU when {@code gelu}.
      * x [R, I], w [O, I], y [R, O]. The default runs gemm, addRowVector and unary in turn; a backend
      * may fuse them (the CPU backend applies bias and GELU to each block of y while it is in cache).

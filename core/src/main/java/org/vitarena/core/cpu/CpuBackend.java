@@ -138,6 +138,12 @@ public final class CpuBackend implements Backend {
         return HeadMixKernel.mix(d(x), d(w), bias == null ? null : d(bias), batch, in, out, s, transposed, d(y));
     }
 
+    @Override
+    public boolean headMixWeightGrad(Storage dOut, Storage x, int batch, int out, int in, int s, int splits,
+                                     Storage dw) {
+        return HeadMixKernel.weightGrad(d(dOut), d(x), batch, out, in, s, splits, d(dw));
+    }
+
     @Override public void addRowVector(Storage out, Storage bias, int rows, int cols) {
         float[] o = d(out), bs = d(bias);
         CpuThreads.parallelRange(rows, grain(cols), (lo, hi) -> RowKernels.addRowVector(o, bs, cols, lo, hi));

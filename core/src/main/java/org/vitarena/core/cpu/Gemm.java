@@ -309,6 +309,16 @@ public final class Gemm {
     }
   }
 
+  /**
+   * The k-block of a product with this k (not split along k): k in equal blocks of at most
+   * KC_MAX, the last possibly shorter. Each element of C is the sum over its first block, then
+   * the next block's sum plus C, and so on; the small path's k is a single block.
+   */
+  static int kBlock(int k) {
+    int kBlocks = (k + KC_MAX - 1) / KC_MAX;
+    return (k + kBlocks - 1) / kBlocks;
+  }
+
   /** Whether an item of this shape is split along k (its sum order then depends on the split). */
   static boolean kSplit(int m, int n, int k) {
     return k >= KSPLIT_K && (long) m * n <= KSPLIT_MN;
@@ -394,8 +404,7 @@ public final class Gemm {
       this.mPanels = (m + MR - 1) / MR;
       this.nPanels = (n + NR - 1) / NR;
       this.nPad = nPanels * NR;
-      int kBlocks = (k + KC_MAX - 1) / KC_MAX;
-      this.kcBlock = (k + kBlocks - 1) / kBlocks;
+      this.kcBlock = kBlock(k);
       this.aInPlace = MR == 8 && transA && lda % 512 != 0;
     }
 
@@ -798,7 +807,7 @@ public final class Gemm {
   private static final boolean REGISTER_TRANSPOSE = VL == 16 || VL == 8;
 
   /** {0, ld, ..., 7 ld}: the row starts {@link #transpose8} takes for rows ld apart; null unless VL is 8. */
-  private static int[] rowStarts8(int ld) {
+  static int[] rowStarts8(int ld) {
     if (VL != 8) return null;
     int[] starts = new int[8];
     for (int t = 0; t < 8; t++) starts[t] = t * ld;
@@ -881,7 +890,7 @@ public final class Gemm {
    * src[s + q*lds], 8 floats each (rows at and past {@code rows} repeat row rows-1), lane t of
    * every row goes to dst[off[o + t] + add + q]. Three stages of lane moves and blends.
    */
-  private static void transpose8(float[] src, int s, int lds, int rows, float[] dst, int[] off,
+  static void transpose8(float[] src, int s, int lds, int rows, float[] dst, int[] off,
       int o, int add) {
     int last = rows - 1;
     FloatVector r0 = FloatVector.fromArray(S, src, s);

@@ -84,4 +84,121 @@ final class HeadMixKernel {
             }
         }
     }
+
+    /** Splits of S the weight gradient takes: one vector lane per split. */
+    private static final int T = 8;
+    /** Per-thread transposed rows of dOut and x, grown on demand and reused. */
+    private static final ThreadLocal<float[][]> DT = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> XT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private static float[] buffer(ThreadLocal<float[][]> holder, int size) {
+        float[][] h = holder.get();
+        if (h[0].length < size) h[0] = new float[size];
+        return h[0];
+    }
+
+    /** Rows of items per float partial in {@link CpuBackend#sumRowsInto}. */
+    private static final int SUM_CHUNK = 64;
+
+    /**
+     * The weight gradient of the forward mix, dw [G, H] = Σ_b dOut[b]·x[b]ᵀ, for H = 4 and S split
+     * in T = 8 blocks of L = S/8, as {@link org.vitarena.core.ops.HeadMix}'s composed gradient
+     * computes it, bit for bit: per item the product [G·T, H·T] of dOut[b] read as [G·T, L] and x[b]
+     * as [H·T, L] (k-blocks of {@link Gemm#kBlock}: each element the chain of fused multiply-adds
+     * over the first block from zero, then each next block's chain plus the element), its rows summed
+     * over items as {@link CpuBackend#sumRowsInto} sums them (float partials of 64 items, added in
+     * double), and dw[g, h] the double sum over t of the diagonal blocks' (g·T + t, h·T + t).
+     * Only those diagonal elements are computed (the product computes T times more), each item's
+     * rows transposed so that a vector holds the T blocks: lane t of E[g][h] is element
+     * (g·T + t, h·T + t).
+     *
+     * @param dw [G, H], overwritten
+     * @return false, computing nothing, unless H is 4, T is 8, vectors have 8 lanes (the
+     *     transposition's), and the product is not split along k ({@link Gemm#kSplit})
+     */
+    static boolean weightGrad(float[] dOut, float[] x, int batch, int g, int h, int s, int t, float[] dw) {
+        if (batch <= 0 || g <= 0 || h != 4 || t != T || VL != T || s % T != 0 || Gemm.kSplit(g * T, h * T, s / T)) {
+            return false;
+        }
+        int l = s / T, kc = Gemm.kBlock(l);
+        int per = g * h * T; // E[b][g][h][t]
+        float[] e = new float[batch * per];
+        CpuThreads.parallelRange(batch, 1, (lo, hi) -> {
+            float[] dT = buffer(DT, g * s), xT = buffer(XT, h * s);
+            int[] starts = Gemm.rowStarts8(T);
+            for (int b = lo; b < hi; b++) {
+                transposeBlocks(dOut, b * g * s, g, l, dT, starts);
+                transposeBlocks(x, b * h * s, h, l, xT, starts);
+                for (int gi = 0; gi < g; gi++) diagonal4(dT, gi * l * T, xT, l, kc, e, b * per + gi * h * T);
+            }
+        });
+        // Σ over items: float partials per chunk of rows, added in double (sumRowsInto), onto zeros;
+        // then the diagonal blocks' double sum over t (sumTo, x's order), onto zeros
+        int chunks = Math.max(1, (batch + SUM_CHUNK - 1) / SUM_CHUNK);
+        float[] summed = new float[per];
+        for (int c = 0; c < per; c++) {
+            double acc = 0;
+            for (int ch = 0; ch < chunks; ch++) {
+                float part = 0f;
+                for (int b = (int) ((long) ch * batch / chunks), end = (int) ((long) (ch + 1) * batch / chunks); b < end; b++) {
+                    part += e[b * per + c];
+                }
+                acc += part;
+            }
+            summed[c] = 0f + (float) acc;
+        }
+        for (int gh = 0; gh < g * h; gh++) {
+            double acc = 0;
+            for (int ti = 0; ti < T; ti++) acc += summed[gh * T + ti];
+            dw[gh] = 0f + (float) acc;
+        }
+        return true;
+    }
+
+    /**
+     * rows R of one item [R, S], each read as T blocks of L: out[(r·L + i)·T + t] = in[base + r·S +
+     * t·L + i], by 8 x 8 register transposes ({@link Gemm#transpose8}), the ragged end one by one.
+     */
+    private static void transposeBlocks(float[] in, int base, int rows, int l, float[] out, int[] starts) {
+        int lV = l & ~7;
+        for (int r = 0; r < rows; r++) {
+            int src = base + r * T * l, dst = r * l * T;
+            for (int i = 0; i < lV; i += 8) Gemm.transpose8(in, src + i, l, T, out, starts, 0, dst + i * T);
+            for (int i = lV; i < l; i++) {
+                for (int ti = 0; ti < T; ti++) out[dst + i * T + ti] = in[src + ti * l + i];
+            }
+        }
+    }
+
+    /**
+     * e[eOff + h·T + t] for h < 4: lane t is Σ_i dT[d + i·T + t]·xT[h·L·T + i·T + t], k-block by
+     * k-block as the product sums it.
+     */
+    private static void diagonal4(float[] dT, int d, float[] xT, int l, int kc, float[] e, int eOff) {
+        int x1 = l * T, x2 = 2 * l * T, x3 = 3 * l * T;
+        for (int p0 = 0; p0 < l; p0 += kc) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = p0, end = Math.min(l, p0 + kc); i < end; i++) {
+                int o = i * T;
+                FloatVector dv = FloatVector.fromArray(S, dT, d + o);
+                a0 = dv.fma(FloatVector.fromArray(S, xT, o), a0);
+                a1 = dv.fma(FloatVector.fromArray(S, xT, x1 + o), a1);
+                a2 = dv.fma(FloatVector.fromArray(S, xT, x2 + o), a2);
+                a3 = dv.fma(FloatVector.fromArray(S, xT, x3 + o), a3);
+            }
+            // the block's sums stored, or added to the stored ones, as the product's kernels do with
+            // C (vectors carried across the blocks were boxed: C2 ran the loop through the
+            // library's Java fallbacks)
+            if (p0 > 0) {
+                a0 = a0.add(FloatVector.fromArray(S, e, eOff));
+                a1 = a1.add(FloatVector.fromArray(S, e, eOff + T));
+                a2 = a2.add(FloatVector.fromArray(S, e, eOff + 2 * T));
+                a3 = a3.add(FloatVector.fromArray(S, e, eOff + 3 * T));
+            }
+            a0.intoArray(e, eOff);
+            a1.intoArray(e, eOff + T);
+            a2.intoArray(e, eOff + 2 * T);
+            a3.intoArray(e, eOff + 3 * T);
+        }
+    }
 }

@@ -19,9 +19,10 @@ import java.util.Arrays;
  * two layout copies each had a full-size backward. The shapes are chosen for the CPU product's
  * 8-row × 32-column register tile, which a [4, S] or [4, 4] result would mostly leave empty: P
  * batch items are mixed at once by a block-diagonal weight (P·G = 8 rows), and the weight gradient
- * splits S into T blocks (T·H = 32 columns) and keeps the diagonal blocks. A backend with a
- * direct kernel ({@link Backend#headMix}, the CPU's) computes the output and the input gradient
- * in one streaming pass instead, with the same bits.
+ * splits S into T blocks (T·H = 32 columns) and keeps the diagonal blocks. A backend with direct
+ * kernels (the CPU's) computes the output and the input gradient in one streaming pass
+ * ({@link Backend#headMix}) and only the diagonal blocks of the weight gradient
+ * ({@link Backend#headMixWeightGrad}), with the same bits.
  */
 public final class HeadMix {
     private HeadMix() {}
@@ -85,7 +86,7 @@ public final class HeadMix {
                     be.gemm(b / p, true, false, ph, s, pg, wBlocks.storage(), 0, ph, 0, gs, 0, s, pg * s, dx.storage(), 0, s, ph * s, false);
                 }
             }
-            if (weight.needsGrad()) dw = weightGrad(be, gs, x.storage(), b, g, h, s);
+            if (weight.needsGrad()) dw = weightGrad(be, gs, x.storage(), b, g, h, s, direct);
             if (bias != null && bias.needsGrad()) {
                 Tensor overB = Tensor.zeros(g, s); // Σ_b dout[b], then row sums as a product with ones
                 be.sumRowsInto(gs, b, g * s, overB.storage());
@@ -119,8 +120,12 @@ public final class HeadMix {
      * [H·T, S/T] give one product [G·T, H·T] per item whose blocks t = t' sum to dW. T·H fills
      * the product's columns, which a [G, H] result would mostly leave empty.
      */
-    private static Tensor weightGrad(Backend be, Storage dOut, Storage x, int b, int g, int h, int s) {
+    private static Tensor weightGrad(Backend be, Storage dOut, Storage x, int b, int g, int h, int s, boolean direct) {
         int t = split(h, s);
+        if (direct) {
+            Tensor dw = Tensor.empty(g, h);
+            if (be.headMixWeightGrad(dOut, x, b, g, h, s, t, dw.storage())) return dw;
+        }
         int l = s / t, gt = g * t, ht = h * t;
         Tensor perItem = Tensor.empty(b, gt * ht);
         be.gemm(b, false, true, gt, ht, l, dOut, 0, l, g * s, x, 0, l, h * s, perItem.storage(), 0, ht, gt * ht, false);

@@ -99,14 +99,19 @@ class HeadMixTest {
 
     /**
      * The backend's direct kernel against the composed products, bit for bit: output and every
-     * gradient. The CPU kernel takes four input heads: the forward for H = 4, the input gradient
-     * for G = 4. Shapes reach P = 1, 2, 4, 8, the product's small path (S ≤ 64) and its packed path,
-     * S past one work block and not a whole number of vectors, G ≠ H, and one direction declined.
+     * gradient. The CPU kernels take four input heads: the forward and the weight gradient for
+     * H = 4, the input gradient for G = 4. Shapes reach P = 1, 2, 4, 8, the product's small path
+     * (S ≤ 64) and its packed path, S past one work block and not a whole number of vectors, G ≠ H,
+     * and one direction declined.
      */
     @Test void directKernelEqualsComposedProductsBitForBit() {
         int[][] cases = { // B, H, G, S
                 {32, 4, 4, 4096}, {2, 4, 4, 64}, {3, 4, 4, 4225}, {4, 4, 2, 37}, {8, 4, 1, 100}, {4, 4, 3, 2049},
-                {2, 4, 8, 4103}, {2, 2, 4, 40}, {2, 8, 4, 24}, {1, 4, 4, 130}};
+                {2, 4, 8, 4103}, {2, 2, 4, 40}, {2, 8, 4, 24}, {1, 4, 4, 130},
+                // the weight gradient's kernel (H = 4, S = 8·L): L = 100 (the product's small path),
+                // 300, 512 and 1000 (2, 2 and 4 k-blocks), 7 and 13 (transposes' ragged ends), 70
+                // items (two float partials)
+                {70, 4, 4, 800}, {5, 4, 2, 2400}, {3, 4, 3, 8000}, {1, 4, 4, 4096}, {2, 4, 4, 56}, {2, 4, 4, 104}};
         for (int[] c : cases) {
             for (boolean withBias : new boolean[]{true, false}) {
                 int[] xs = {c[0], c[1], c[3]};
