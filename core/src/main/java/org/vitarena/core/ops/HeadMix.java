@@ -45,9 +45,9 @@ public final class HeadMix {
     }
 
     /**
-     * {@link #apply(Tensor, Tensor, Tensor)}; with {@code direct} false, the output and the input
+     * {@link #apply(Tensor, Tensor, Tensor)}; with {@code direct} false, the output and every
      * gradient always come from the composed products, not from the backend's
-     * {@link Backend#headMix} (tests compare the two bit for bit).
+     * {@link Backend#headMix} and {@link Backend#headMixWeightGrad} (tests compare the two bit for bit).
      */
     static Tensor apply(Tensor x, Tensor weight, Tensor bias, boolean direct) {
         if (x.rank() < 2 || weight.rank() != 2 || weight.dim(1) != x.dim(1)
