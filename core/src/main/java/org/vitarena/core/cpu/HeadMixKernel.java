@@ -14,9 +14,11 @@ import jdk.incubator.vector.VectorSpecies;
  * the tiles were edges, and K = 8 left each tile mostly loading and storing (cait_demo: 8% of a
  * training step in these products and in the product that broadcasts the bias; this pass takes
  * 78 against 211 µs for [32, 4, 64·64], two threads). Here every element is the composed
- * product's sum in the composed order: a chain of fused multiply-adds
- * over i from zero (the block diagonal's zeros add nothing: the chain starts at +0 and can never
- * be −0, and x + ±0 = x otherwise), then + bias. The products sum K = P·I ≤ 32 in one k-block.
+ * product's sum in the composed order: a chain of fused multiply-adds over i from zero (the
+ * products sum K = P·I ≤ 32 in one k-block; the block diagonal's zeros add nothing: the chain
+ * starts at +0 and can never be −0, and x + ±0 = x otherwise), then + bias. That holds for finite
+ * inputs: an infinite logit made the composed product's 0·∞ a NaN in the item mixed beside it,
+ * which this kernel does not. {@link #weightGrad} computes the weight gradient's diagonal blocks.
  */
 final class HeadMixKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
