@@ -150,7 +150,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public void sumRowsInto(Storage dy, int rows, int cols, Storage dbias) {
-        float[] g = d(dy), db = d(dbias);
+        sumRowsInto(d(dy), rows, cols, d(dbias));
+    }
+
+    /** db[:] += Σ over rows of g[r, :], as {@link #sumRowsInto(Storage, int, int, Storage)} sums it. */
+    static void sumRowsInto(float[] g, int rows, int cols, float[] db) {
         int chunks = rowChunks(rows);
         float[][] part = new float[chunks][cols];
         CpuThreads.parallelFor(chunks, ch -> RowKernels.sumRows(g, part[ch], cols, chunkLo(rows, chunks, ch), chunkLo(rows, chunks, ch + 1)));

@@ -78,6 +78,19 @@ public final class CpuThreads {
     return c;
   }
 
+  /**
+   * The calling thread's scratch array from {@code slot} (one per thread, created with
+   * {@code ThreadLocal.withInitial(() -> new float[1][0])}), replaced by a larger one when it holds
+   * fewer than {@code size} floats. Contents are left from the last use.
+   */
+  static float[] scratch(ThreadLocal<float[][]> slot, int size) {
+    float[][] holder = slot.get();
+    if (holder[0].length < size) {
+      holder[0] = new float[size];
+    }
+    return holder[0];
+  }
+
   /** Runs {@code body.accept(i)} for every i in [0, n), in parallel when worthwhile. */
   public static void parallelFor(int n, IntConsumer body) {
     parallelRange(n, 1, (lo, hi) -> {

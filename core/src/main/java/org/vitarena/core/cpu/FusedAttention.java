@@ -136,9 +136,7 @@ final class FusedAttention {
     }
 
     private static float[] tile(int size) {
-        float[][] holder = TILE.get();
-        if (holder[0].length < size) holder[0] = new float[size];
-        return holder[0];
+        return CpuThreads.scratch(TILE, size);
     }
 
     /** y[yo, yo+n) = x[xo, xo+n)·scale (in place when y is x and yo is xo). */

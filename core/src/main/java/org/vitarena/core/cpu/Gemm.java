@@ -292,7 +292,7 @@ public final class Gemm {
    * dst[d + j*ldd + i] = src[s + i*lds + j] for i &lt; rows, j &lt; cols: 8 x 8 blocks in
    * registers ({@link #transpose8}, VL must be 8), the edges element by element.
    */
-  private static void transposeMatrix(float[] src, int s, int lds, int rows, int cols,
+  static void transposeMatrix(float[] src, int s, int lds, int rows, int cols,
       float[] dst, int d, int ldd) {
     int rV = rows & ~7;
     int cV = cols & ~7;
@@ -807,7 +807,7 @@ public final class Gemm {
   private static final boolean REGISTER_TRANSPOSE = VL == 16 || VL == 8;
 
   /** {0, ld, ..., 7 ld}: the row starts {@link #transpose8} takes for rows ld apart; null unless VL is 8. */
-  static int[] rowStarts8(int ld) {
+  private static int[] rowStarts8(int ld) {
     if (VL != 8) return null;
     int[] starts = new int[8];
     for (int t = 0; t < 8; t++) starts[t] = t * ld;
@@ -890,7 +890,7 @@ public final class Gemm {
    * src[s + q*lds], 8 floats each (rows at and past {@code rows} repeat row rows-1), lane t of
    * every row goes to dst[off[o + t] + add + q]. Three stages of lane moves and blends.
    */
-  static void transpose8(float[] src, int s, int lds, int rows, float[] dst, int[] off,
+  private static void transpose8(float[] src, int s, int lds, int rows, float[] dst, int[] off,
       int o, int add) {
     int last = rows - 1;
     FloatVector r0 = FloatVector.fromArray(S, src, s);

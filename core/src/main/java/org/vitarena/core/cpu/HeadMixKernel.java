@@ -93,25 +93,15 @@ final class HeadMixKernel {
     private static final ThreadLocal<float[][]> DT = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> XT = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    private static float[] buffer(ThreadLocal<float[][]> holder, int size) {
-        float[][] h = holder.get();
-        if (h[0].length < size) h[0] = new float[size];
-        return h[0];
-    }
-
-    /** Rows of items per float partial in {@link CpuBackend#sumRowsInto}. */
-    private static final int SUM_CHUNK = 64;
-
     /**
      * The weight gradient of the forward mix, dw [G, H] = Σ_b dOut[b]·x[b]ᵀ, for H = 4 and S split
      * in T = 8 blocks of L = S/8, as {@link org.vitarena.core.ops.HeadMix}'s composed gradient
      * computes it, bit for bit: per item the product [G·T, H·T] of dOut[b] read as [G·T, L] and x[b]
      * as [H·T, L] (k-blocks of {@link Gemm#kBlock}: each element the chain of fused multiply-adds
      * over the first block from zero, then each next block's chain plus the element), its rows summed
-     * over items as {@link CpuBackend#sumRowsInto} sums them (float partials of 64 items, added in
-     * double), and dw[g, h] the double sum over t of the diagonal blocks' (g·T + t, h·T + t).
+     * over items as {@link CpuBackend#sumRowsInto} sums them, and dw[g, h] the double sum over t of the diagonal blocks' (g·T + t, h·T + t).
      * Only those diagonal elements are computed (the product computes T times more), each item's
-     * rows transposed so that a vector holds the T blocks: lane t of E[g][h] is element
+     * rows transposed ({@link Gemm#transposeMatrix}) so that a vector holds the T blocks: lane t of E[g][h] is element
      * (g·T + t, h·T + t).
      *
      * @param dw [G, H], overwritten
@@ -126,50 +116,24 @@ final class HeadMixKernel {
         int per = g * h * T; // E[b][g][h][t]
         float[] e = new float[batch * per];
         CpuThreads.parallelRange(batch, 1, (lo, hi) -> {
-            float[] dT = buffer(DT, g * s), xT = buffer(XT, h * s);
-            int[] starts = Gemm.rowStarts8(T);
+            float[] dT = CpuThreads.scratch(DT, g * s), xT = CpuThreads.scratch(XT, h * s);
             for (int b = lo; b < hi; b++) {
-                transposeBlocks(dOut, b * g * s, g, l, dT, starts);
-                transposeBlocks(x, b * h * s, h, l, xT, starts);
+                // row r of an item [R, S] read as [T, L], transposed: dT[(r·L + i)·T + t]
+                for (int r = 0; r < g; r++) Gemm.transposeMatrix(dOut, (b * g + r) * s, l, T, l, dT, r * l * T, T);
+                for (int r = 0; r < h; r++) Gemm.transposeMatrix(x, (b * h + r) * s, l, T, l, xT, r * l * T, T);
                 for (int gi = 0; gi < g; gi++) diagonal4(dT, gi * l * T, xT, l, kc, e, b * per + gi * h * T);
             }
         });
-        // Σ over items: float partials per chunk of rows, added in double (sumRowsInto), onto zeros;
-        // then the diagonal blocks' double sum over t (sumTo, x's order), onto zeros
-        int chunks = Math.max(1, (batch + SUM_CHUNK - 1) / SUM_CHUNK);
+        // Σ over items as sumRowsInto sums them, onto zeros; then the diagonal blocks' double sum
+        // over t (sumTo, x's order), onto zeros
         float[] summed = new float[per];
-        for (int c = 0; c < per; c++) {
-            double acc = 0;
-            for (int ch = 0; ch < chunks; ch++) {
-                float part = 0f;
-                for (int b = (int) ((long) ch * batch / chunks), end = (int) ((long) (ch + 1) * batch / chunks); b < end; b++) {
-                    part += e[b * per + c];
-                }
-                acc += part;
-            }
-            summed[c] = 0f + (float) acc;
-        }
+        CpuBackend.sumRowsInto(e, batch, per, summed);
         for (int gh = 0; gh < g * h; gh++) {
             double acc = 0;
             for (int ti = 0; ti < T; ti++) acc += summed[gh * T + ti];
             dw[gh] = 0f + (float) acc;
         }
         return true;
-    }
-
-    /**
-     * rows R of one item [R, S], each read as T blocks of L: out[(r·L + i)·T + t] = in[base + r·S +
-     * t·L + i], by 8 x 8 register transposes ({@link Gemm#transpose8}), the ragged end one by one.
-     */
-    private static void transposeBlocks(float[] in, int base, int rows, int l, float[] out, int[] starts) {
-        int lV = l & ~7;
-        for (int r = 0; r < rows; r++) {
-            int src = base + r * T * l, dst = r * l * T;
-            for (int i = 0; i < lV; i += 8) Gemm.transpose8(in, src + i, l, T, out, starts, 0, dst + i * T);
-            for (int i = lV; i < l; i++) {
-                for (int ti = 0; ti < T; ti++) out[dst + i * T + ti] = in[src + ti * l + i];
-            }
-        }
     }
 
     /**

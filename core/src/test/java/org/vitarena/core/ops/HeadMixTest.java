@@ -119,8 +119,8 @@ class HeadMixTest {
                 float[] x = GradCheck.random(rng, Tensor.numel(xs), -3, 3), w = GradCheck.random(rng, g * c[1], -1, 1);
                 float[] bias = withBias ? GradCheck.random(rng, g, -1, 1) : null;
                 float[] dOut = GradCheck.random(rng, c[0] * g * c[3], -1, 1);
-                Tensor[] direct = runHeadMix(true, x, xs, w, g, bias, dOut);
-                Tensor[] composed = runHeadMix(false, x, xs, w, g, bias, dOut);
+                Tensor[] direct = run((xt, wt, bt) -> HeadMix.apply(xt, wt, bt, true), x, xs, w, g, bias, dOut);
+                Tensor[] composed = run((xt, wt, bt) -> HeadMix.apply(xt, wt, bt, false), x, xs, w, g, bias, dOut);
                 String[] names = {"out", "dx", "dW", "dbias"};
                 for (int i = 0; i < direct.length; i++) {
                     String what = names[i] + " for " + java.util.Arrays.toString(c) + " bias " + withBias;
@@ -138,16 +138,6 @@ class HeadMixTest {
                 }
             }
         }
-    }
-
-    private static Tensor[] runHeadMix(boolean direct, float[] x, int[] xs, float[] w, int g, float[] bias, float[] dOut) {
-        Tensor xt = Tensor.parameter(x.clone(), xs), wt = Tensor.parameter(w.clone(), g, xs[1]);
-        Tensor bt = bias == null ? null : Tensor.parameter(bias.clone(), g);
-        Tensor y = HeadMix.apply(xt, wt, bt, direct);
-        int[] ys = xs.clone();
-        ys[1] = g;
-        y.backward(Tensor.of(dOut.clone(), ys));
-        return new Tensor[]{y, xt.grad(), wt.grad(), bt == null ? null : bt.grad()};
     }
 
     @Test void inputsWithoutGradGetNone() {
@@ -174,8 +164,8 @@ class HeadMixTest {
         int[] ys = xs.clone();
         ys[1] = g;
         float[] dOut = GradCheck.random(rng, Tensor.numel(ys), -1, 1);
-        Tensor[] fused = run(true, x, xs, w, g, bias, dOut, ys);
-        Tensor[] ref = run(false, x, xs, w, g, bias, dOut, ys);
+        Tensor[] fused = run(HeadMix::apply, x, xs, w, g, bias, dOut);
+        Tensor[] ref = run(HeadMixTest::permuteLinear, x, xs, w, g, bias, dOut);
         String[] names = {"out", "dx", "dW", "dbias"};
         for (int i = 0; i < fused.length; i++) {
             if (ref[i] == null) {
@@ -189,10 +179,18 @@ class HeadMixTest {
         }
     }
 
-    private static Tensor[] run(boolean fused, float[] x, int[] xs, float[] w, int g, float[] bias, float[] dOut, int[] ys) {
+    /** A head mix of x [B, H, ...] by weight [G, H] and bias [G] (or null). */
+    private interface Mix {
+        Tensor apply(Tensor x, Tensor weight, Tensor bias);
+    }
+
+    /** The output and the gradients of x, weight and bias (null where none) of {@code mix}, for dOut. */
+    private static Tensor[] run(Mix mix, float[] x, int[] xs, float[] w, int g, float[] bias, float[] dOut) {
         Tensor xt = Tensor.parameter(x.clone(), xs), wt = Tensor.parameter(w.clone(), g, xs[1]);
         Tensor bt = bias == null ? null : Tensor.parameter(bias.clone(), g);
-        Tensor y = fused ? HeadMix.apply(xt, wt, bt) : permuteLinear(xt, wt, bt);
+        Tensor y = mix.apply(xt, wt, bt);
+        int[] ys = xs.clone();
+        ys[1] = g;
         y.backward(Tensor.of(dOut.clone(), ys));
         return new Tensor[]{y, xt.grad(), wt.grad(), bt == null ? null : bt.grad()};
     }
