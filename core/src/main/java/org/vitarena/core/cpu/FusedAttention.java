@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * to six times: for Swin-T/2 at 64 px and batch 64 it is 12.6 MB per block of stage 1, against
  * 1 KiB per (window, head) here. Every number is computed as the composed path computes it: the
  * products through {@link Gemm#sgemmSerial} (the path {@link Gemm#sgemm} takes for that shape),
- * the scale as {@code x * scale}, the bias as a separate addition, the softmax by
+ * the scale as {@code x * scale} (inside the softmax backward's passes when there is no bias: each
+ * product rounded as the stored one is), the bias as a separate addition, the softmax by
  * {@link RowKernels#softmax}; so the result is bit for bit the same.
  */
 final class FusedAttention {
@@ -108,8 +109,7 @@ final class FusedAttention {
                     gOff = 0;
                     for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, g, i * n, n, scale);
                 } else {
-                    for (int i = 0; i < n; i++) scaleRow(dL, m + i * n, dL, m + i * n, n, scale);
-                    RowKernels.softmaxBackward(p, dL, dL, false, n, it * n, it * n + n);
+                    RowKernels.softmaxBackward(p, dL, scale, dL, false, n, it * n, it * n + n);
                     g = dL;
                     gOff = m;
                 }

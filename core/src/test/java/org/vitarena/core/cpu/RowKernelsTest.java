@@ -350,6 +350,17 @@ class RowKernelsTest {
             float[] inPlace = xs.clone();
             RowKernels.softmax(inPlace, inPlace, cols, 0, ROWS);
             assertArrayEquals(wantY, inPlace, "softmax in place cols=" + cols);
+            // rows taken in pairs from an odd first row: the pairs change no bit
+            float[] split = new float[n];
+            RowKernels.softmax(xs, split, cols, 0, 5);
+            RowKernels.softmax(xs, split, cols, 5, ROWS);
+            assertArrayEquals(wantY, split, "softmax from row 5 cols=" + cols);
+            float[] splitDx = dx0.clone();
+            RowKernels.softmaxBackward(y, dy, splitDx, true, cols, 0, 3);
+            RowKernels.softmaxBackward(y, dy, splitDx, true, cols, 3, ROWS);
+            float[] wantDx = dx0.clone();
+            maskedSoftmaxBackward(y, dy, wantDx, true, cols, ROWS);
+            assertArrayEquals(wantDx, splitDx, "softmaxBackward from row 3 cols=" + cols);
             float[] x = rand(r, n, 2f), w = rand(r, cols, 1f), mean = rand(r, ROWS, 0.5f), rstd = new float[ROWS];
             for (int i = 0; i < ROWS; i++) rstd[i] = 0.5f + r.nextFloat();
             float[] want = dx0.clone(), got = dx0.clone();
