@@ -50,99 +50,44 @@ final class RowKernels {
      * boxed its vectors, for every row of 65 tokens (Zen 3: 132 ns a 65-wide row). The tail then
      * went through the loops' bodies from a copy padded with -inf (116 ns a row; 79 for 64 columns),
      * which cost a ninth vector of exps for one float. No masked loads or stores either: a masked
-     * store is microcoded on AMD's cores (149 ns a row). Rows go in pairs ({@link #softmax2}).
+     * store is microcoded on AMD's cores (149 ns a row). Not two rows at a time as
+     * {@link #softmaxBackward} goes: with two exps in one loop C2 boxed the vectors of that loop in
+     * ViT-Tiny's attention (40 MB of garbage an inference step, 210 → 265 ms), though not in a
+     * benchmark of the kernel alone.
      */
     static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
-        float[] tmp = new float[2 * VL];
+        float[] tmp = new float[VL];
         int full = S.loopBound(cols);
-        int r = lo;
-        for (; r + 1 < hi; r += 2) softmax2(x, y, cols, full, r * cols, tmp);
-        if (r < hi) softmax1(x, y, cols, full, r * cols, tmp);
-    }
-
-    /**
-     * Rows o/cols and o/cols + 1 of {@link #softmax}, their passes interleaved: each row is a chain
-     * of dependent passes (max, its reduction, exps and their sum, the tail, the division, the scale)
-     * that one row alone leaves mostly waiting on latencies. Every number is computed as
-     * {@link #softmax1} computes it, so the bits are the same. A [65, 65] map, one thread, Zen 3:
-     * 4.86 → 4.36 µs. The exp pass is at the edge of the registers: with a multiply by a scale
-     * added to it (the attention's scale folded in) the map took 8.5 µs.
-     */
-    private static void softmax2(float[] x, float[] y, int cols, int full, int o0, float[] tmp) {
-        int o1 = o0 + cols;
-        FloatVector vmax0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        FloatVector vmax1 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int c = 0; c < full; c += VL) {
-            vmax0 = vmax0.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, o0 + c));
-            vmax1 = vmax1.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, o1 + c));
-        }
-        float max0 = vmax0.reduceLanes(VectorOperators.MAX);
-        float max1 = vmax1.reduceLanes(VectorOperators.MAX);
-        for (int c = full; c < cols; c++) {
-            max0 = Math.max(max0, x[o0 + c]);
-            max1 = Math.max(max1, x[o1 + c]);
-        }
-        FloatVector vsum0 = FloatVector.zero(S);
-        FloatVector vsum1 = FloatVector.zero(S);
-        for (int c = 0; c < full; c += VL) {
-            FloatVector e0 = VecMath.exp(FloatVector.fromArray(S, x, o0 + c).sub(max0));
-            e0.intoArray(y, o0 + c);
-            vsum0 = vsum0.add(e0);
-            FloatVector e1 = VecMath.exp(FloatVector.fromArray(S, x, o1 + c).sub(max1));
-            e1.intoArray(y, o1 + c);
-            vsum1 = vsum1.add(e1);
-        }
-        vsum0.intoArray(tmp, 0);
-        vsum1.intoArray(tmp, VL);
-        for (int c = full; c < cols; c++) {
-            float e0 = VecMath.exp(x[o0 + c] - max0);
-            y[o0 + c] = e0;
-            tmp[c - full] += e0;
-            float e1 = VecMath.exp(x[o1 + c] - max1);
-            y[o1 + c] = e1;
-            tmp[VL + c - full] += e1;
-        }
-        float inv0 = 1f / lanes(tmp, 0);
-        float inv1 = 1f / lanes(tmp, VL);
-        for (int c = 0; c < full; c += VL) {
-            FloatVector.fromArray(S, y, o0 + c).mul(inv0).intoArray(y, o0 + c);
-            FloatVector.fromArray(S, y, o1 + c).mul(inv1).intoArray(y, o1 + c);
-        }
-        for (int c = full; c < cols; c++) {
-            y[o0 + c] = y[o0 + c] * inv0;
-            y[o1 + c] = y[o1 + c] * inv1;
-        }
-    }
-
-    /** Row o/cols of {@link #softmax}. */
-    private static void softmax1(float[] x, float[] y, int cols, int full, int off, float[] tmp) {
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int c = 0; c < full; c += VL) {
-            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c));
-        }
-        float max = vmax.reduceLanes(VectorOperators.MAX);
-        for (int c = full; c < cols; c++) max = Math.max(max, x[off + c]);
-        FloatVector vsum = FloatVector.zero(S);
-        for (int c = 0; c < full; c += VL) {
-            FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + c).sub(max));
-            e.intoArray(y, off + c);
-            vsum = vsum.add(e);
-        }
-        // sum(vsum, tmp) written out: C2 declined that call too (NodeCountInliningCutoff, after
-        // the exp) and boxed vsum, once a row. The tail's exps go to the lanes they would have
-        // in a vector (the lanes past it would add exp(-inf) = +0, which changes no lane)
-        vsum.intoArray(tmp, 0);
-        for (int c = full; c < cols; c++) {
-            float e = VecMath.exp(x[off + c] - max);
-            y[off + c] = e;
-            tmp[c - full] += e;
-        }
-        float inv = 1f / lanes(tmp, 0);
-        for (int c = 0; c < full; c += VL) {
-            FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
-        }
-        for (int c = full; c < cols; c++) {
-            y[off + c] = y[off + c] * inv;
+        for (int r = lo; r < hi; r++) {
+            int off = r * cols;
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int c = 0; c < full; c += VL) {
+                vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, off + c));
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (int c = full; c < cols; c++) max = Math.max(max, x[off + c]);
+            FloatVector vsum = FloatVector.zero(S);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector e = VecMath.exp(FloatVector.fromArray(S, x, off + c).sub(max));
+                e.intoArray(y, off + c);
+                vsum = vsum.add(e);
+            }
+            // sum(vsum, tmp) written out: C2 declined that call too (NodeCountInliningCutoff, after
+            // the exp) and boxed vsum, once a row. The tail's exps go to the lanes they would have
+            // in a vector (the lanes past it would add exp(-inf) = +0, which changes no lane)
+            vsum.intoArray(tmp, 0);
+            for (int c = full; c < cols; c++) {
+                float e = VecMath.exp(x[off + c] - max);
+                y[off + c] = e;
+                tmp[c - full] += e;
+            }
+            float inv = 1f / lanes(tmp);
+            for (int c = 0; c < full; c += VL) {
+                FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
+            }
+            for (int c = full; c < cols; c++) {
+                y[off + c] = y[off + c] * inv;
+            }
         }
     }
 
@@ -159,7 +104,7 @@ final class RowKernels {
                                 int lo, int hi) {
         // whole vectors unmasked, the ragged tail one float at a time (as in softmax): the same bits
         // as a mask on every iteration, which is several times slower (and a masked tail spent most
-        // of a 65-wide row checking its mask, Zen 3). Two rows at a time, as in softmax2.
+        // of a 65-wide row checking its mask, Zen 3). Rows go in pairs (softmaxBackward2).
         float[] tmp = new float[2 * VL];
         int full = S.loopBound(cols);
         int r = lo;
@@ -167,7 +112,11 @@ final class RowKernels {
         if (r < hi) softmaxBackward1(y, dy, scale, dx, accumulate, cols, full, r * cols, tmp);
     }
 
-    /** Rows o/cols and o/cols + 1 of {@link #softmaxBackward}, interleaved; the same bits as {@link #softmaxBackward1}. */
+    /**
+     * Rows o0/cols and o0/cols + 1 of {@link #softmaxBackward}, their passes interleaved: each row's
+     * dot product is a chain of dependent fused multiply-adds, then a sum over lanes, before its
+     * second pass can start. Every number as {@link #softmaxBackward1} computes it: the same bits.
+     */
     private static void softmaxBackward2(float[] y, float[] dy, float scale, float[] dx, boolean accumulate, int cols, int full,
                                          int o0, float[] tmp) {
         int o1 = o0 + cols;
