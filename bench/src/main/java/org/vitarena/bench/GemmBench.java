@@ -95,6 +95,14 @@ public class GemmBench {
   @Param({"2", "1"})
   public int threads;
 
+  /**
+   * Operand sets the calls rotate through: 1 keeps them warm in cache, as a product repeated on
+   * the same tensors; 16 of the demo models' shapes (about 40 MB) make each call find its operands
+   * out of cache, as a training step's products do (each reads tensors written many kernels ago).
+   */
+  @Param({"1"})
+  public int copies;
+
   int batch;
   boolean transA;
   boolean transB;
@@ -103,9 +111,10 @@ public class GemmBench {
   int k;
   int lda;
   int ldb;
-  float[] a;
-  float[] b;
-  float[] c;
+  float[][] as;
+  float[][] bs;
+  float[][] cs;
+  int next;
 
   @Setup(Level.Trial)
   public void setup() {
@@ -119,21 +128,26 @@ public class GemmBench {
     lda = transA ? m : k;
     ldb = transB ? k : n;
     Random r = new Random(1);
-    a = new float[batch * m * k];
-    b = new float[batch * k * n];
-    c = new float[batch * m * n];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = r.nextFloat() - 0.5f;
-    }
-    for (int i = 0; i < b.length; i++) {
-      b[i] = r.nextFloat() - 0.5f;
+    as = new float[copies][batch * m * k];
+    bs = new float[copies][batch * k * n];
+    cs = new float[copies][batch * m * n];
+    for (int t = 0; t < copies; t++) {
+      for (int i = 0; i < as[t].length; i++) {
+        as[t][i] = r.nextFloat() - 0.5f;
+      }
+      for (int i = 0; i < bs[t].length; i++) {
+        bs[t][i] = r.nextFloat() - 0.5f;
+      }
     }
     CpuThreads.setThreads(threads);
   }
 
   @Benchmark
   public float[] sgemm() {
-    Gemm.sgemm(batch, transA, transB, m, n, k, a, 0, lda, m * k, b, 0, ldb, k * n,
+    int t = next;
+    next = t + 1 == copies ? 0 : t + 1;
+    float[] c = cs[t];
+    Gemm.sgemm(batch, transA, transB, m, n, k, as[t], 0, lda, m * k, bs[t], 0, ldb, k * n,
         c, 0, n, m * n, false);
     return c;
   }

@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code runner bench}: images per second of a training step (forward + loss + backward + AdamW) or of
- * inference, the median of N timed steps after W warm-ups, with FLOP rate and peak RSS; {@code --profile}
+ * inference, the median of N timed steps after W warm-ups, with FLOP rate, peak RSS and the heap allocated a
+ * timed step; {@code --profile}
  * adds time per kernel kind.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark a training step or inference on random data.")
@@ -75,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-gemm", description = "With --profile: split matrix products and linears by shape (batch x [M x N x K], transposes; linear [rows x out x in]).")
     boolean profileGemm;
 
-    @Option(names = "--json", description = "JSON {model, mode, batch, threads, img_per_s, step_ms, gflops_per_s, peak_rss_bytes}.")
+    @Option(names = "--json", description = "JSON {model, mode, batch, threads, img_per_s, step_ms, gflops_per_s, peak_rss_bytes, alloc_bytes_per_step}.")
     boolean json;
 
     @Override
@@ -120,8 +121,12 @@ public final class BenchCommand implements Callable<Integer> {
             DataLoader.Batch batch0 = new DataLoader.Batch(x, b, s, labels, null, 0, 0);
             MemoryPool pool = new MemoryPool(Backends.current());
             double[] ms = new double[steps];
+            long allocated0 = 0;
             for (int i = -warmup; i < steps; i++) {
-                if (i == 0) prof.reset();
+                if (i == 0) {
+                    prof.reset();
+                    allocated0 = allocatedBytes();
+                }
                 long t0 = System.nanoTime();
                 if (train) {
                     step.accumulate(batch0, numClasses, 0.1f, 1, i + warmup);
@@ -133,6 +138,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
             }
+            long allocated = allocatedBytes() - allocated0;
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
             double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
@@ -148,9 +154,12 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("step_ms", Math.round(median * 100) / 100.0);
             r.put("gflops_per_s", Math.round(flops / (median / 1000) / 1e9 * 10) / 10.0);
             r.put("peak_rss_bytes", rss);
+            r.put("alloc_bytes_per_step", allocated < 0 ? -1 : allocated / Math.max(1, steps));
             if (json) out.println(new ObjectMapper().writeValueAsString(r));
-            else out.printf("%s %s batch %d, %d threads: %.1f img/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %.0f MiB%n",
-                    model, mode, b, CpuThreads.threads(), ips, median, steps, flops / (median / 1000) / 1e9, rss / 1048576.0);
+            else out.printf("%s %s batch %d, %d threads: %.1f img/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %.0f MiB, "
+                            + "heap allocated %s a step%n",
+                    model, mode, b, CpuThreads.threads(), ips, median, steps, flops / (median / 1000) / 1e9, rss / 1048576.0,
+                    allocated < 0 ? "(unknown)" : String.format("%.2f MiB", allocated / (double) Math.max(1, steps) / 1048576.0));
             if (profile) printProfile(spec.commandLine().getErr(), prof, steps);
             String how = base.executionSummary();
             if (how != null) spec.commandLine().getErr().println(base.name() + ": " + how);
@@ -158,6 +167,20 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             Backends.use(base);
         }
+    }
+
+    /**
+     * Heap bytes allocated by every thread since the JVM started, or -1 where the JVM cannot tell. A
+     * training or inference step in steady state allocates little (its tensors come from the pool);
+     * megabytes a step mean a kernel whose vectors C2 left boxed, which also runs several times
+     * slower (the kernels' notes in BENCHMARKS.md).
+     */
+    private static long allocatedBytes() {
+        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                && t.isThreadAllocatedMemorySupported() && t.isThreadAllocatedMemoryEnabled()) {
+            return t.getTotalThreadAllocatedBytes();
+        }
+        return -1;
     }
 
     /** Loader images per second: batches after the first (warm-up) one, over the whole embedded training set. */

@@ -52,8 +52,8 @@ final class RowKernels {
      * which cost a ninth vector of exps for one float. No masked loads or stores either: a masked
      * store is microcoded on AMD's cores (149 ns a row). Not two rows at a time as
      * {@link #softmaxBackward} goes: with two exps in one loop C2 boxed the vectors of that loop in
-     * ViT-Tiny's attention (40 MB of garbage an inference step, 210 → 265 ms), though not in a
-     * benchmark of the kernel alone.
+     * ViT-Tiny's attention (`runner bench`: 36.6 MiB of heap allocated an inference step against
+     * 0.5), though not in a benchmark of the kernel alone.
      */
     static void softmax(float[] x, float[] y, int cols, int lo, int hi) {
         float[] tmp = new float[VL];
