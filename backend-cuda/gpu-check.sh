@@ -36,7 +36,7 @@ GOLDEN="${GOLDEN:-}"
 for g in .device/golden shared/golden ../shared/golden; do
     [ -z "$GOLDEN" ] && [ -f "$g/README.md" -o -f "$g/vit.json" ] && GOLDEN="$g"
 done
-JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 -XX:CompileCommand=quiet -XX:CompileCommand=inline,org.vitarena.core.cpu.VecMath::exp -XX:CompileCommand=inline,org.vitarena.core.cpu.Activations::cdf -XX:CompileCommand=inline,org.vitarena.core.cpu.Activations::gauss -XX:CompileCommand=inline,org.vitarena.core.cpu.RowKernels::sum -Xmx32g)
+JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC -XX:+UseCountedLoopSafepoints -XX:LoopStripMiningIter=1000 -XX:CompileCommand=quiet -XX:CompileCommand=inline,org.vitarena.core.cpu.VecMath::exp -XX:CompileCommand=inline,org.vitarena.core.cpu.Activations::cdf -XX:CompileCommand=inline,org.vitarena.core.cpu.Activations::gauss -XX:CompileCommand=inline,org.vitarena.core.cpu.RowKernels::sum -XX:CompileCommand=dontinline,org.vitarena.core.cpu.Activations::biasGelu -Xmx32g)
 RUNNER_CP="$(ls runner/target/vitarena-runner-*.jar | head -n1):runner/target/lib/*"
 
 step() { # step NAME SECONDS COMMAND...

@@ -28,13 +28,20 @@ class JitFlagsTest {
         assertNotNull(none);
         assertTrue(none.contains(JitFlags.INLINE_FLAGS), none);
         String oneMissing = JitFlags.inlineWarning("quiet\n" + String.join("\n", JitFlags.INLINED.subList(1, 4).stream()
-                .map(m -> "inline," + m).toList()));
+                .map(m -> "inline," + m).toList()) + "\ndontinline," + JitFlags.NOT_INLINED.get(0));
         assertNotNull(oneMissing);
         assertTrue(oneMissing.startsWith("C2 is not told to inline " + JitFlags.INLINED.get(0) + ":"), oneMissing);
         // a different command for the same method does not count
         assertNotNull(JitFlags.inlineWarning("dontinline," + String.join("\ninline,", JitFlags.INLINED)));
         // the launcher's commands, as the JVM reports them (one per line)
-        assertNull(JitFlags.inlineWarning("quiet\n" + String.join("\n", JitFlags.INLINED.stream().map(m -> "inline," + m).toList())));
+        String launcher = "quiet\n" + String.join("\n", JitFlags.INLINED.stream().map(m -> "inline," + m).toList())
+                + "\n" + String.join("\n", JitFlags.NOT_INLINED.stream().map(m -> "dontinline," + m).toList());
+        assertNull(JitFlags.inlineWarning(launcher));
+        // all inlined but a loop left inlinable into its callers: named, with the flags
+        String inlinable = JitFlags.inlineWarning("quiet\n" + String.join("\n", JitFlags.INLINED.stream().map(m -> "inline," + m).toList()));
+        assertNotNull(inlinable);
+        assertTrue(inlinable.startsWith("C2 is not told to keep " + JitFlags.NOT_INLINED.get(0) + " out of its callers:"), inlinable);
+        assertTrue(inlinable.contains(JitFlags.INLINE_FLAGS), inlinable);
     }
 
     @Test
