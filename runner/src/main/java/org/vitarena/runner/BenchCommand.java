@@ -138,7 +138,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (i >= 0) ms[i] = (System.nanoTime() - t0) / 1e6;
             }
-            long allocated = allocatedBytes() - allocated0;
+            long allocated1 = allocatedBytes();
+            long allocPerStep = allocated0 < 0 || allocated1 < 0 ? -1 : (allocated1 - allocated0) / Math.max(1, steps);
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
             double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
@@ -154,12 +155,12 @@ public final class BenchCommand implements Callable<Integer> {
             r.put("step_ms", Math.round(median * 100) / 100.0);
             r.put("gflops_per_s", Math.round(flops / (median / 1000) / 1e9 * 10) / 10.0);
             r.put("peak_rss_bytes", rss);
-            r.put("alloc_bytes_per_step", allocated < 0 ? -1 : allocated / Math.max(1, steps));
+            r.put("alloc_bytes_per_step", allocPerStep);
             if (json) out.println(new ObjectMapper().writeValueAsString(r));
             else out.printf("%s %s batch %d, %d threads: %.1f img/s, %.1f ms/step (median of %d), %.1f GFLOP/s, peak RSS %.0f MiB, "
                             + "heap allocated %s a step%n",
                     model, mode, b, CpuThreads.threads(), ips, median, steps, flops / (median / 1000) / 1e9, rss / 1048576.0,
-                    allocated < 0 ? "(unknown)" : String.format("%.2f MiB", allocated / (double) Math.max(1, steps) / 1048576.0));
+                    allocPerStep < 0 ? "(unknown)" : String.format("%.2f MiB", allocPerStep / 1048576.0));
             if (profile) printProfile(spec.commandLine().getErr(), prof, steps);
             String how = base.executionSummary();
             if (how != null) spec.commandLine().getErr().println(base.name() + ": " + how);

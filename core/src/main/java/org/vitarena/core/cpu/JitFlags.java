@@ -3,6 +3,7 @@ package org.vitarena.core.cpu;
 import com.sun.management.HotSpotDiagnosticMXBean;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -62,11 +63,12 @@ public final class JitFlags {
         List<String> given = compileCommands.lines().map(String::trim).toList();
         List<String> missing = INLINED.stream().filter(m -> !given.contains("inline," + m)).toList();
         List<String> inlinable = NOT_INLINED.stream().filter(m -> !given.contains("dontinline," + m)).toList();
-        if (missing.isEmpty() && inlinable.isEmpty()) return null;
-        String what = missing.isEmpty() ? "C2 is not told to keep " + String.join(", ", inlinable) + " out of its callers"
-                : "C2 is not told to inline " + String.join(", ", missing)
-                + (inlinable.isEmpty() ? "" : " nor to keep " + String.join(", ", inlinable) + " out of its callers");
-        return what + ": where it does otherwise, the vectors there can be boxed and a step can run several times slower."
+        List<String> asks = new ArrayList<>();
+        if (!missing.isEmpty()) asks.add("inline " + String.join(", ", missing));
+        if (!inlinable.isEmpty()) asks.add("keep " + String.join(", ", inlinable) + " out of its callers");
+        if (asks.isEmpty()) return null;
+        return "C2 is not told to " + String.join(" nor to ", asks)
+                + ": where it does otherwise, the vectors there can be boxed and a step can run several times slower."
                 + " Start Java with " + INLINE_FLAGS + " (runner/bin/runner does)";
     }
 
