@@ -78,6 +78,11 @@ public class GemmBench {
       case "demo_dx_fc2" -> new int[] {1, 0, 0, 2080, 256, 64};
       case "demo_dw_fc1" -> new int[] {1, 1, 0, 256, 64, 2080};
       case "demo_dw_fc2" -> new int[] {1, 1, 0, 64, 256, 2080};
+      // their attention per (item, head): 4 heads of 16, 65 tokens (a 1-column and a 5-row edge):
+      // the scores q·kᵀ, P·v, and the key gradient dLᵀ·q
+      case "demo_attn_qk" -> new int[] {128, 0, 1, 65, 65, 16};
+      case "demo_attn_av" -> new int[] {128, 0, 0, 65, 16, 65};
+      case "demo_attn_dk" -> new int[] {128, 1, 0, 65, 16, 65};
       default -> throw new IllegalArgumentException("unknown shape " + name);
     };
   }

@@ -1108,9 +1108,11 @@ public final class Gemm {
    * C[0:mr, 0:nr] (+)= the first mr rows and nr columns of a register tile spilled to t (rows NR
    * apart), element by element. The edge kernels used to store with lane masks through a helper
    * that took the vector as an argument; C2 then left the vectors of those kernels boxed, even on
-   * full tiles (5.8 GB of garbage in 23 steps of cait_xxs24 inference). Full tiles are stored
-   * from registers in each kernel: spilling them here too made cait's attention products 15-22%
-   * slower.
+   * full tiles (5.8 GB of garbage in 23 steps of cait_xxs24 inference). Tiles of full width are
+   * stored from registers in each kernel, row by row for the mr rows there are: spilling them
+   * here too made cait's attention products 15-22% slower, and the last row panel of a product
+   * whose m is not a multiple of 6 (every 65-token attention product, every linear over 2080
+   * tokens) came here only for its missing rows. Only tiles narrower than the kernel are spilled.
    */
   private static void storeEdge(float[] t, float[] c, int ci, int ldc, int mr, int nr,
       boolean add) {
@@ -1472,21 +1474,21 @@ public final class Gemm {
       c4 = FloatVector.broadcast(S, a[r4 + ao]).fma(b0, c4);
       c5 = FloatVector.broadcast(S, a[r5 + ao]).fma(b0, c5);
     }
-    if (mr == 6 && nr == VL) {
+    if (nr == VL) { // whole rows from registers; rows past mr (copies of row 0) are not stored
       if (add) {
         c0.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
-        c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        if (mr > 1) c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        if (mr > 2) c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        if (mr > 3) c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        if (mr > 4) c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        if (mr > 5) c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
       } else {
         c0.intoArray(c, ci + 0 * ldc);
-        c1.intoArray(c, ci + 1 * ldc);
-        c2.intoArray(c, ci + 2 * ldc);
-        c3.intoArray(c, ci + 3 * ldc);
-        c4.intoArray(c, ci + 4 * ldc);
-        c5.intoArray(c, ci + 5 * ldc);
+        if (mr > 1) c1.intoArray(c, ci + 1 * ldc);
+        if (mr > 2) c2.intoArray(c, ci + 2 * ldc);
+        if (mr > 3) c3.intoArray(c, ci + 3 * ldc);
+        if (mr > 4) c4.intoArray(c, ci + 4 * ldc);
+        if (mr > 5) c5.intoArray(c, ci + 5 * ldc);
       }
       return;
     }
@@ -1557,33 +1559,53 @@ public final class Gemm {
         c51 = a5.fma(b1, c51);
       }
     }
-    if (mr == 6 && nr == NR) {
+    if (nr == NR) { // whole rows from registers; rows past mr (copies of row 0) are not stored
       if (add) {
         c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
         c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
-        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
-        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        if (mr > 1) {
+          c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+          c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        }
+        if (mr > 2) {
+          c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+          c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        }
+        if (mr > 3) {
+          c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+          c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        }
+        if (mr > 4) {
+          c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+          c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        }
+        if (mr > 5) {
+          c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+          c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        }
       } else {
         c00.intoArray(c, ci + 0 * ldc);
         c01.intoArray(c, ci + 0 * ldc + VL);
-        c10.intoArray(c, ci + 1 * ldc);
-        c11.intoArray(c, ci + 1 * ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
+        if (mr > 1) {
+          c10.intoArray(c, ci + 1 * ldc);
+          c11.intoArray(c, ci + 1 * ldc + VL);
+        }
+        if (mr > 2) {
+          c20.intoArray(c, ci + 2 * ldc);
+          c21.intoArray(c, ci + 2 * ldc + VL);
+        }
+        if (mr > 3) {
+          c30.intoArray(c, ci + 3 * ldc);
+          c31.intoArray(c, ci + 3 * ldc + VL);
+        }
+        if (mr > 4) {
+          c40.intoArray(c, ci + 4 * ldc);
+          c41.intoArray(c, ci + 4 * ldc + VL);
+        }
+        if (mr > 5) {
+          c50.intoArray(c, ci + 5 * ldc);
+          c51.intoArray(c, ci + 5 * ldc + VL);
+        }
       }
       return;
     }
@@ -1622,21 +1644,21 @@ public final class Gemm {
       c4 = FloatVector.broadcast(S, pa[r4 + p]).fma(b0, c4);
       c5 = FloatVector.broadcast(S, pa[r5 + p]).fma(b0, c5);
     }
-    if (mr == 6 && nr == VL) {
+    if (nr == VL) { // whole rows from registers; rows past mr (copies of row 0) are not stored
       if (add) {
         c0.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
-        c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+        if (mr > 1) c1.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+        if (mr > 2) c2.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+        if (mr > 3) c3.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+        if (mr > 4) c4.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+        if (mr > 5) c5.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
       } else {
         c0.intoArray(c, ci + 0 * ldc);
-        c1.intoArray(c, ci + 1 * ldc);
-        c2.intoArray(c, ci + 2 * ldc);
-        c3.intoArray(c, ci + 3 * ldc);
-        c4.intoArray(c, ci + 4 * ldc);
-        c5.intoArray(c, ci + 5 * ldc);
+        if (mr > 1) c1.intoArray(c, ci + 1 * ldc);
+        if (mr > 2) c2.intoArray(c, ci + 2 * ldc);
+        if (mr > 3) c3.intoArray(c, ci + 3 * ldc);
+        if (mr > 4) c4.intoArray(c, ci + 4 * ldc);
+        if (mr > 5) c5.intoArray(c, ci + 5 * ldc);
       }
       return;
     }
@@ -1682,33 +1704,53 @@ public final class Gemm {
       c50 = a5.fma(b0, c50);
       c51 = a5.fma(b1, c51);
     }
-    if (mr == 6 && nr == NR) {
+    if (nr == NR) { // whole rows from registers; rows past mr (copies of row 0) are not stored
       if (add) {
         c00.add(FloatVector.fromArray(S, c, ci + 0 * ldc)).intoArray(c, ci + 0 * ldc);
         c01.add(FloatVector.fromArray(S, c, ci + 0 * ldc + VL)).intoArray(c, ci + 0 * ldc + VL);
-        c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
-        c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
-        c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
-        c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
-        c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
-        c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
-        c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
-        c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
-        c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
-        c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        if (mr > 1) {
+          c10.add(FloatVector.fromArray(S, c, ci + 1 * ldc)).intoArray(c, ci + 1 * ldc);
+          c11.add(FloatVector.fromArray(S, c, ci + 1 * ldc + VL)).intoArray(c, ci + 1 * ldc + VL);
+        }
+        if (mr > 2) {
+          c20.add(FloatVector.fromArray(S, c, ci + 2 * ldc)).intoArray(c, ci + 2 * ldc);
+          c21.add(FloatVector.fromArray(S, c, ci + 2 * ldc + VL)).intoArray(c, ci + 2 * ldc + VL);
+        }
+        if (mr > 3) {
+          c30.add(FloatVector.fromArray(S, c, ci + 3 * ldc)).intoArray(c, ci + 3 * ldc);
+          c31.add(FloatVector.fromArray(S, c, ci + 3 * ldc + VL)).intoArray(c, ci + 3 * ldc + VL);
+        }
+        if (mr > 4) {
+          c40.add(FloatVector.fromArray(S, c, ci + 4 * ldc)).intoArray(c, ci + 4 * ldc);
+          c41.add(FloatVector.fromArray(S, c, ci + 4 * ldc + VL)).intoArray(c, ci + 4 * ldc + VL);
+        }
+        if (mr > 5) {
+          c50.add(FloatVector.fromArray(S, c, ci + 5 * ldc)).intoArray(c, ci + 5 * ldc);
+          c51.add(FloatVector.fromArray(S, c, ci + 5 * ldc + VL)).intoArray(c, ci + 5 * ldc + VL);
+        }
       } else {
         c00.intoArray(c, ci + 0 * ldc);
         c01.intoArray(c, ci + 0 * ldc + VL);
-        c10.intoArray(c, ci + 1 * ldc);
-        c11.intoArray(c, ci + 1 * ldc + VL);
-        c20.intoArray(c, ci + 2 * ldc);
-        c21.intoArray(c, ci + 2 * ldc + VL);
-        c30.intoArray(c, ci + 3 * ldc);
-        c31.intoArray(c, ci + 3 * ldc + VL);
-        c40.intoArray(c, ci + 4 * ldc);
-        c41.intoArray(c, ci + 4 * ldc + VL);
-        c50.intoArray(c, ci + 5 * ldc);
-        c51.intoArray(c, ci + 5 * ldc + VL);
+        if (mr > 1) {
+          c10.intoArray(c, ci + 1 * ldc);
+          c11.intoArray(c, ci + 1 * ldc + VL);
+        }
+        if (mr > 2) {
+          c20.intoArray(c, ci + 2 * ldc);
+          c21.intoArray(c, ci + 2 * ldc + VL);
+        }
+        if (mr > 3) {
+          c30.intoArray(c, ci + 3 * ldc);
+          c31.intoArray(c, ci + 3 * ldc + VL);
+        }
+        if (mr > 4) {
+          c40.intoArray(c, ci + 4 * ldc);
+          c41.intoArray(c, ci + 4 * ldc + VL);
+        }
+        if (mr > 5) {
+          c50.intoArray(c, ci + 5 * ldc);
+          c51.intoArray(c, ci + 5 * ldc + VL);
+        }
       }
       return;
     }
