@@ -24,15 +24,13 @@ final class RowKernels {
      */
     private static float sum(FloatVector v, float[] tmp) {
         v.intoArray(tmp, 0);
-        return lanes(tmp);
-    }
-
-    /** Σ of a vector spilled to tmp, in lane order (after the scalar tail of a row has been added to its lanes). */
-    private static float lanes(float[] tmp) {
         return lanes(tmp, 0);
     }
 
-    /** Σ tmp[o, o + VL) in lane order. */
+    /**
+     * Σ tmp[o, o + VL) in lane order: a vector spilled there (after the scalar tail of a row has been
+     * added to its lanes).
+     */
     private static float lanes(float[] tmp, int o) {
         float s = 0;
         for (int i = 0; i < VL; i++) s += tmp[o + i];
@@ -81,7 +79,7 @@ final class RowKernels {
                 y[off + c] = e;
                 tmp[c - full] += e;
             }
-            float inv = 1f / lanes(tmp);
+            float inv = 1f / lanes(tmp, 0);
             for (int c = 0; c < full; c += VL) {
                 FloatVector.fromArray(S, y, off + c).mul(inv).intoArray(y, off + c);
             }
